@@ -1,0 +1,3 @@
+{% macro crm_clean_text(expr) -%}
+    nullif(trim({{ expr }}), '')
+{%- endmacro %}

@@ -1,0 +1,3 @@
+{% macro crm_parse_date(expr) -%}
+    cast({{ crm_parse_timestamp(expr) }} as date)
+{%- endmacro %}

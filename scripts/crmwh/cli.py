@@ -1,0 +1,127 @@
+"""`crmwh`: the one command the data team runs.
+
+    crmwh generate --customers N --as-of YYYY-MM-DD --out DIR [--seed S]
+    crmwh load     --exports DIR --warehouse-dir DIR
+    crmwh nightly  --exports DIR --as-of YYYY-MM-DD --warehouse-dir DIR
+    crmwh dbt      -- <any dbt arguments>        (dbt with this project's profile and paths)
+
+Exit codes: 0 success, 1 the night failed (build or test error), 2 bad input (an export
+file or argument that cannot be used; the message names the file and column).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from crmwh.paths import DEFAULT_WAREHOUSE_DIR, SAMPLE_EXPORTS
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    import time
+
+    from crmwh.generate import generate_exports
+
+    started = time.perf_counter()
+    rows = generate_exports(
+        Path(args.out),
+        customers=args.customers,
+        as_of=args.as_of,
+        seed=args.seed,
+        dirt_rate=args.dirt_rate,
+        encoding=args.encoding,
+        header_language=args.headers,
+        file_format=args.format,
+    )
+    elapsed = time.perf_counter() - started
+    for entity, count in rows.items():
+        print(f"{entity:<18} {count:>12,} rows")
+    print(f"generated {sum(rows.values()):,} rows into {args.out} in {elapsed:.1f} s")
+    return 0
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from crmwh.load import load_exports
+    from crmwh.report import print_load_report
+
+    report = load_exports(Path(args.exports), Path(args.warehouse_dir))
+    print_load_report(report)
+    return 0
+
+
+def _cmd_nightly(args: argparse.Namespace) -> int:
+    from crmwh.nightly import run_nightly
+
+    return run_nightly(
+        exports_dir=Path(args.exports),
+        as_of=args.as_of,
+        warehouse_dir=Path(args.warehouse_dir),
+    )
+
+
+def _cmd_dbt(args: argparse.Namespace) -> int:
+    from crmwh.dbt_runner import run_dbt
+
+    return run_dbt(args.dbt_args, warehouse_dir=Path(args.warehouse_dir)).returncode
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crmwh", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a deterministic synthetic CRM export set")
+    gen.add_argument("--customers", type=int, default=2000)
+    gen.add_argument("--as-of", type=_date, default=dt.date.today())
+    gen.add_argument("--out", required=True)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--dirt-rate", type=float, default=0.02, help="share of dirty cells/rows (0 = clean)")
+    gen.add_argument("--encoding", choices=["utf-8", "gb18030"], default="utf-8")
+    gen.add_argument("--headers", choices=["en", "zh"], default="en", help="header language")
+    gen.add_argument("--format", choices=["csv", "csv.gz", "parquet"], default="csv")
+    gen.set_defaults(func=_cmd_generate)
+
+    load = sub.add_parser("load", help="land a night's export files into the raw schema")
+    load.add_argument("--exports", default=str(SAMPLE_EXPORTS))
+    load.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))
+    load.set_defaults(func=_cmd_load)
+
+    nightly = sub.add_parser("nightly", help="load the night's exports and build the warehouse")
+    nightly.add_argument("--exports", default=str(SAMPLE_EXPORTS), help="default: the bundled sample")
+    nightly.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        help="the night's date (default: today; for a generated export set, the date it was generated for)",
+    )
+    nightly.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))
+    nightly.set_defaults(func=_cmd_nightly)
+
+    dbt = sub.add_parser("dbt", help="run dbt with this project's profile (arguments after --)")
+    dbt.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=_cmd_dbt)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from crmwh.load import ExportError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ExportError as exc:
+        print(f"crmwh: export rejected, nothing loaded: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
