@@ -41,7 +41,7 @@ def run_dbt(
     if as_of is not None:
         command += ["--vars", json.dumps({"as_of_date": str(as_of)})]
     if target_path is not None:
-        command += ["--target-path", str(target_path)]
+        command += ["--target-path", str(target_path), "--log-path", str(Path(target_path) / "logs")]
     return subprocess.run(
         command,
         cwd=PROJECT_ROOT,

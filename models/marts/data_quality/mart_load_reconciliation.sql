@@ -5,25 +5,17 @@
 
 with
 
-{% for entity in entities %}
-{{ entity }}_rows as (
-
-    select
-        '{{ entity }}' as entity,
-        _load_id as load_id,
-        _loaded_at as loaded_at,
-        _row_status as row_status,
-        _quarantine_reason as quarantine_reason
-    from {{ ref('base_crm__' ~ entity) }}
-
-),
-
-{% endfor %}
 all_rows as (
 
     {% for entity in entities %}
-    select * from {{ entity }}_rows
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ entity }}' as entity,
+            _load_id as load_id,
+            _loaded_at as loaded_at,
+            _row_status as row_status,
+            _quarantine_reason as quarantine_reason
+        from {{ ref('base_crm__' ~ entity) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
