@@ -3,6 +3,8 @@
     crmwh generate --customers N --as-of YYYY-MM-DD --out DIR [--seed S]
     crmwh load     --exports DIR --warehouse-dir DIR
     crmwh nightly  --exports DIR --as-of YYYY-MM-DD --warehouse-dir DIR
+    crmwh gx       --warehouse-dir DIR --as-of YYYY-MM-DD [--load-id N]
+    crmwh publish  --warehouse-dir DIR
     crmwh dbt      -- <any dbt arguments>        (dbt with this project's profile and paths)
 
 Exit codes: 0 success, 1 the night failed (build or test error), 2 bad input (an export
@@ -68,6 +70,22 @@ def _cmd_nightly(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_gx(args: argparse.Namespace) -> int:
+    from crmwh.quality import run_gx_command
+
+    return run_gx_command(Path(args.warehouse_dir), args.as_of, args.load_id)
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from crmwh.paths import BUILD_DB_NAME
+    from crmwh.publish import SERVING_DB_NAME, publish
+
+    warehouse = Path(args.warehouse_dir)
+    result = publish(warehouse / BUILD_DB_NAME, warehouse / SERVING_DB_NAME, storage_version=args.storage_version)
+    print(f"published {result.tables} tables, {result.rows:,} rows to {result.serving_db} in {result.seconds:.1f} s")
+    return 0
+
+
 def _cmd_dbt(args: argparse.Namespace) -> int:
     from crmwh.dbt_runner import run_dbt
 
@@ -104,6 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     nightly.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))
     nightly.set_defaults(func=_cmd_nightly)
+
+    gx = sub.add_parser("gx", help="run the Great Expectations checkpoint on a landed night")
+    gx.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))
+    gx.add_argument("--as-of", type=_date, default=dt.date.today())
+    gx.add_argument("--load-id", type=int, default=None, help="default: the latest load")
+    gx.set_defaults(func=_cmd_gx)
+
+    pub = sub.add_parser("publish", help="publish build.duckdb's marts to serving.duckdb (atomic)")
+    pub.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))
+    pub.add_argument("--storage-version", default="v1.0.0", help="DuckDB storage version of the serving file")
+    pub.set_defaults(func=_cmd_publish)
 
     dbt = sub.add_parser("dbt", help="run dbt with this project's profile (arguments after --)")
     dbt.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))

@@ -37,7 +37,9 @@ def build(
     """Optionally load `exports`, then `dbt build` (selection optional) into warehouse_dir."""
     if exports is not None:
         load_exports(exports, warehouse_dir, loaded_at=dt.datetime(2026, 1, 1, 3, 0, 0))
-    args = ["build"] + (["--select", select] if select else [])
+    # cautious: a test is selected only when every model it refs is (in_code_list tests of
+    # unselected marts also ref the selected ref_codes seed)
+    args = ["build"] + (["--select", select, "--indirect-selection", "cautious"] if select else [])
     result = run_dbt(
         args,
         warehouse_dir=warehouse_dir,
