@@ -792,7 +792,7 @@ def run_checkpoint(
     from great_expectations.core.run_identifier import RunIdentifier
 
     started = time.perf_counter()
-    warehouse_dir = Path(warehouse_dir)
+    warehouse_dir = Path(warehouse_dir).resolve()  # GX needs an absolute Data Docs directory
     gx_dir = warehouse_dir / GX_DIR_NAME
     load_id, frames = read_load(warehouse_dir / BUILD_DB_NAME, load_id, max_rows=max_rows)
     read_seconds = time.perf_counter() - started

@@ -323,6 +323,16 @@ def test_latest_or_given_load_and_unknown_load(tmp_path):
         quality.run_checkpoint(tmp_path / "nowhere", AS_OF)
 
 
+def test_relative_warehouse_dir_works(tmp_path, monkeypatch):
+    # `crmwh nightly` defaults to the relative ./warehouse; GX needs absolute doc paths
+    write_export(tmp_path / "exports", "orders", ORDERS)
+    monkeypatch.chdir(tmp_path)
+    load_exports(Path("exports"), Path("wh"))
+    result = quality.run_checkpoint(Path("wh"), AS_OF)
+    assert result.data_docs_index == tmp_path / "wh" / "gx" / "data_docs" / "index.html"
+    assert result.data_docs_index.exists() and result.summary_html.exists()
+
+
 def test_large_load_is_validated_on_a_deterministic_sample(night):
     warehouse, _ = night
     database = warehouse / BUILD_DB_NAME
