@@ -26,6 +26,11 @@
     'mart_data_completeness',
     'mart_quarantine_summary',
     'mart_test_results',
+    'fct_survey_responses',
+    'mart_kpi_monthly',
+    'mart_kpi_quarterly',
+    'mart_rep_scorecard',
+    'mart_campaign_effectiveness',
 ] -%}
 {%- set allowed_marts = ['mart_customer_worklist'] -%}
 {%- for mart in scanned_marts %}
