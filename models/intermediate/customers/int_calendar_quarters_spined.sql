@@ -1,5 +1,5 @@
 {#- Calendar quarters from the quarter of the earliest customer or order date up to the
-    quarter containing the as-of date. The spine is cheap (one row per quarter); customers are
+    last quarter ended before the quarter containing the as-of date. The spine is cheap (one row per quarter); customers are
     joined to it by range. -#}
 {%- set earliest_date -%}
     least(
@@ -26,10 +26,10 @@ with
 
 quarter_starts as (
 
-    {{ dbt.date_spine(
+    {{ crm_date_spine(
         datepart="quarter",
-        start_date="cast(" ~ dbt.date_trunc("quarter", earliest_date) ~ " as date)",
-        end_date="cast(" ~ dbt.date_trunc("quarter", crm_as_of_date()) ~ " as date)",
+        start_date=dbt.date_trunc("quarter", earliest_date),
+        end_date=dbt.date_trunc("quarter", crm_as_of_date()),
     ) }}
 
 ),
@@ -37,8 +37,8 @@ quarter_starts as (
 final as (
 
     select
-        cast(date_quarter as date) as quarter_start,
-        cast({{ dbt.last_day('date_quarter', 'quarter') }} as date) as quarter_end
+        period_start as quarter_start,
+        cast({{ dbt.last_day('period_start', 'quarter') }} as date) as quarter_end
     from quarter_starts
 
 )

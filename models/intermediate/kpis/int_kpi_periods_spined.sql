@@ -23,10 +23,10 @@ with
 
 month_starts as (
 
-    {{ dbt.date_spine(
+    {{ crm_date_spine(
         datepart="month",
-        start_date="cast(" ~ dbt.date_trunc("month", earliest_date) ~ " as date)",
-        end_date="cast(" ~ dbt.dateadd("month", 1, dbt.date_trunc("month", crm_as_of_date())) ~ " as date)",
+        start_date=dbt.date_trunc("month", earliest_date),
+        end_date=dbt.dateadd("month", 1, dbt.date_trunc("month", crm_as_of_date())),
     ) }}
 
 ),
@@ -35,8 +35,8 @@ months as (
 
     select
         'month' as period_grain,
-        cast(date_month as date) as period_start,
-        cast({{ dbt.last_day('date_month', 'month') }} as date) as period_end
+        month_starts.period_start,
+        cast({{ dbt.last_day('month_starts.period_start', 'month') }} as date) as period_end
     from month_starts
 
 ),
