@@ -102,8 +102,10 @@ aggregated as (
         group by
             measures_with_team.kpi_code,
             measures_with_team.period_grain,
-            measures_with_team.period_start{% if dimension != 'all' %},
-            {{ column }}{% endif %}
+            {%- if dimension != 'all' %}
+                {{ column }},
+            {%- endif %}
+            measures_with_team.period_start
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
