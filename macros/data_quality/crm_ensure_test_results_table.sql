@@ -32,7 +32,7 @@
             )
         {%- endset -%}
         {%- do run_query(ddl) -%}
-        {%- do adapter.commit() -%}
+        {%- do crm_commit() -%}
     {%- endif -%}
     {{ return(relation) }}
 {%- endmacro %}

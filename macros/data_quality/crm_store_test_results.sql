@@ -94,7 +94,7 @@
         {%- endset -%}
         {%- do run_query(insert) -%}
     {%- endfor -%}
-    {%- do adapter.commit() -%}
+    {%- do crm_commit() -%}
     {{ log('crm_store_test_results: ' ~ rows | length ~ ' test results saved to ' ~ relation, info=true) }}
     {{ return('') }}
 {%- endmacro %}

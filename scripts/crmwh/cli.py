@@ -1,7 +1,7 @@
 """`crmwh`: the one command the data team runs.
 
     crmwh generate --customers N --as-of YYYY-MM-DD --out DIR [--seed S]
-    crmwh load     --exports DIR --warehouse-dir DIR
+    crmwh load     --exports DIR --warehouse-dir DIR [--postgres]
     crmwh nightly  --exports DIR --as-of YYYY-MM-DD --warehouse-dir DIR
     crmwh gx       --warehouse-dir DIR --as-of YYYY-MM-DD [--load-id N]
     crmwh publish  --warehouse-dir DIR
@@ -57,6 +57,11 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
     report = load_exports(Path(args.exports), Path(args.warehouse_dir))
     print_load_report(report)
+    if args.postgres:
+        from crmwh.postgres import mirror_raw_to_postgres
+
+        mirrored = mirror_raw_to_postgres(Path(args.warehouse_dir))
+        print(f"mirrored {len(mirrored.tables)} raw tables, {mirrored.rows:,} rows to PostgreSQL (schema raw)")
     return 0
 
 
@@ -116,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="land a night's export files into the raw schema")
     load.add_argument("--exports", default=str(SAMPLE_EXPORTS))
     load.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))
+    load.add_argument(
+        "--postgres",
+        action="store_true",
+        help="also copy the raw schema to PostgreSQL for the `postgres` target (CRMWH_PG_* variables)",
+    )
     load.set_defaults(func=_cmd_load)
 
     nightly = sub.add_parser("nightly", help="load the night's exports and build the warehouse")

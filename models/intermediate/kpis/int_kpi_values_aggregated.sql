@@ -97,11 +97,15 @@ aggregated as (
                 measures_with_team.kpi_code = kpi_dimensions.kpi_code
                 and kpi_dimensions.dimension = '{{ dimension }}'
         where {{ column }} is not null
+        -- the constant value of dimension `all` is not grouped by (PostgreSQL rejects a
+        -- constant in group by)
         group by
             measures_with_team.kpi_code,
             measures_with_team.period_grain,
-            measures_with_team.period_start,
-            {{ column }}
+            {%- if dimension != 'all' %}
+                {{ column }},
+            {%- endif %}
+            measures_with_team.period_start
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -201,19 +205,20 @@ compared as (
 
     select
         valued.*,
-        lag(valued.kpi_value) over (
+        -- lag() keeps the decimal(18, 4) type on DuckDB, not on PostgreSQL: cast it back
+        cast(lag(valued.kpi_value) over (
             partition by valued.kpi_code, valued.period_grain, valued.dimension, valued.dimension_value
             order by valued.period_start
-        ) as baseline_value,
+        ) as decimal(18, 4)) as baseline_value,
         -- same period a year before: 12 months or 4 quarters back on the complete grid
-        lag(valued.kpi_value, 12) over (
+        cast(lag(valued.kpi_value, 12) over (
             partition by valued.kpi_code, valued.period_grain, valued.dimension, valued.dimension_value
             order by valued.period_start
-        ) as value_12_periods_before,
-        lag(valued.kpi_value, 4) over (
+        ) as decimal(18, 4)) as value_12_periods_before,
+        cast(lag(valued.kpi_value, 4) over (
             partition by valued.kpi_code, valued.period_grain, valued.dimension, valued.dimension_value
             order by valued.period_start
-        ) as value_4_periods_before
+        ) as decimal(18, 4)) as value_4_periods_before
     from valued
 
 ),
@@ -265,10 +270,9 @@ measured as (
         baseline_value,
         cast(kpi_value - baseline_value as decimal(18, 4)) as change_value,
         cast(
-            round(
-                (kpi_value - baseline_value) / nullif(abs(cast(baseline_value as decimal(24, 8))), 0),
-                4
-            ) as decimal(18, 4)
+            {{ crm_round_quotient(
+                'kpi_value - baseline_value', 'nullif(abs(cast(baseline_value as decimal(24, 8))), 0)', 4
+            ) }} as decimal(18, 4)
         ) as change_pct,
         previous_year_value,
         direction,
