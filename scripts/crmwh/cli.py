@@ -55,8 +55,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from crmwh.load import load_exports
     from crmwh.report import print_load_report
 
-    report = load_exports(Path(args.exports), Path(args.warehouse_dir))
+    report = load_exports(Path(args.exports), Path(args.warehouse_dir), landing_parquet=args.parquet)
     print_load_report(report)
+    if args.parquet:
+        print(f"raw tables written to Parquet under {Path(args.warehouse_dir) / 'landing'} (for Spark)")
     return 0
 
 
@@ -110,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="land a night's export files into the raw schema")
     load.add_argument("--exports", default=str(SAMPLE_EXPORTS))
     load.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))
+    load.add_argument(
+        "--parquet",
+        action="store_true",
+        help="also write the raw tables to <warehouse-dir>/landing/<table>/ as Parquet (Spark reads them)",
+    )
     load.set_defaults(func=_cmd_load)
 
     nightly = sub.add_parser("nightly", help="load the night's exports and build the warehouse")
