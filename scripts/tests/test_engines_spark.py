@@ -66,20 +66,27 @@ pytestmark = pytest.mark.skipif(
 def both_builds(tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("engines") / "wh"
     load_exports(SAMPLE_EXPORTS, warehouse, loaded_at=LOADED_AT, landing_parquet=True)
-    timings = {}
+    timings, results = {}, {}
     for engine, extra in (("duckdb", []), ("spark", ["--target", "spark"])):
         started = time.monotonic()
-        result = run_dbt(
+        results[engine] = run_dbt(
             ["build", *extra], warehouse_dir=warehouse, as_of=AS_OF, capture=True, target_path=warehouse / f"dbt_{engine}"
         )
         timings[engine] = time.monotonic() - started
-        assert result.returncode == 0, f"{engine} build failed:\n" + result.stdout[-8000:] + result.stderr[-3000:]
     dump = warehouse / "spark_marts.pkl"
     timings["spark_read"] = read_tables(warehouse, dump, [f"marts.{m}" for m in MARTS])
     with open(dump, "rb") as handle:
         spark = pickle.load(handle)
-    print(f"\nbuild times on the sample: {', '.join(f'{k} {v:.0f} s' for k, v in timings.items())}")
-    return warehouse, spark
+    print(f"\nseconds on the sample: {', '.join(f'{k} {v:.0f}' for k, v in timings.items())}")
+    return warehouse, spark, results
+
+
+def test_both_builds_succeed(both_builds):
+    """Every seed, model, data test and unit test passes (or only warns) on both engines."""
+    _, _, results = both_builds
+    for engine, result in results.items():
+        assert result.returncode == 0, f"{engine} build failed:\n" + result.stdout[-8000:] + result.stderr[-3000:]
+        assert "ERROR=0" in result.stdout and " SKIP=0 " in result.stdout, result.stdout[-3000:]
 
 
 def _duckdb_table(warehouse: Path, table: str) -> tuple[list[str], list[tuple]]:
@@ -123,7 +130,8 @@ def _rows(columns: list[str], rows: list[tuple], keep: list[str]) -> list[tuple]
 
 def test_spark_build_reconciles_raw_rows(both_builds):
     """landed = staged + quarantined + replaced for every entity and load, on Spark too."""
-    warehouse, spark = both_builds
+    warehouse, spark, _ = both_builds
+    assert not isinstance(spark["marts.mart_load_reconciliation"], str), spark["marts.mart_load_reconciliation"]
     columns, rows = spark["marts.mart_load_reconciliation"]
     by_entity = {}
     for row in rows:
@@ -142,8 +150,9 @@ def test_spark_build_reconciles_raw_rows(both_builds):
 
 @pytest.mark.parametrize("mart", MARTS)
 def test_spark_mart_equals_duckdb_mart(both_builds, mart):
-    warehouse, spark = both_builds
+    warehouse, spark, _ = both_builds
     table = f"marts.{mart}"
+    assert not isinstance(spark[table], str), f"Spark table {table} cannot be read: {spark[table]}"
     duck_columns, duck_rows = _duckdb_table(warehouse, table)
     spark_columns, spark_rows = spark[table]
     assert spark_columns == duck_columns
