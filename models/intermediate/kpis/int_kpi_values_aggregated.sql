@@ -265,10 +265,7 @@ measured as (
         baseline_value,
         cast(kpi_value - baseline_value as decimal(18, 4)) as change_value,
         cast(
-            round(
-                (kpi_value - baseline_value) / nullif(abs(cast(baseline_value as decimal(24, 8))), 0),
-                4
-            ) as decimal(18, 4)
+            round({{ crm_divide('kpi_value - baseline_value', 'abs(baseline_value)') }}, 4) as decimal(18, 4)
         ) as change_pct,
         previous_year_value,
         direction,
