@@ -5,7 +5,9 @@
 {%- endmacro %}
 
 {% macro default__crm_round_quotient(numerator, denominator, places) -%}
-    round(({{ numerator }}) / ({{ denominator }}), {{ places }})
+    {#- DuckDB, Spark: round of the double-precision quotient (crm_divide; DuckDB divides
+        decimals in double precision anyway, Spark would divide them exactly). -#}
+    round({{ crm_divide(numerator, denominator) }}, {{ places }})
 {%- endmacro %}
 
 {% macro postgres__crm_round_quotient(numerator, denominator, places) -%}

@@ -55,13 +55,15 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from crmwh.load import load_exports
     from crmwh.report import print_load_report
 
-    report = load_exports(Path(args.exports), Path(args.warehouse_dir))
+    report = load_exports(Path(args.exports), Path(args.warehouse_dir), landing_parquet=args.parquet)
     print_load_report(report)
     if args.postgres:
         from crmwh.postgres import mirror_raw_to_postgres
 
         mirrored = mirror_raw_to_postgres(Path(args.warehouse_dir))
         print(f"mirrored {len(mirrored.tables)} raw tables, {mirrored.rows:,} rows to PostgreSQL (schema raw)")
+    if args.parquet:
+        print(f"raw tables written to Parquet under {Path(args.warehouse_dir) / 'landing'} (for Spark)")
     return 0
 
 
@@ -125,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--postgres",
         action="store_true",
         help="also copy the raw schema to PostgreSQL for the `postgres` target (CRMWH_PG_* variables)",
+    )
+    load.add_argument(
+        "--parquet",
+        action="store_true",
+        help="also write the raw tables to <warehouse-dir>/landing/<table>/ as Parquet (Spark reads them)",
     )
     load.set_defaults(func=_cmd_load)
 

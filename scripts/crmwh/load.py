@@ -14,6 +14,12 @@ is loaded: all files of one call are landed in a single transaction.
 
 Loading the same file (same entity, same SHA-256) again is a no-op; a new file appends a
 new load, so raw history is kept.
+
+For engines that do not read the DuckDB file (Spark), ``export_landing_parquet`` (or
+``load_exports(..., landing_parquet=True)``, ``crmwh load --parquet``) then writes every
+raw table, history included, to ``<warehouse_dir>/landing/<table>/part-0.parquet``: the
+landing tables of such an engine are external tables over these directories (see the
+``crm_register_landing_tables`` on-run-start hook).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +54,7 @@ LINEAGE_COLUMNS = {
     "_parse_error": "VARCHAR",
     "_raw_line": "VARCHAR",
 }
+LANDING_DIR_NAME = "landing"
 FORMATS = (".csv.gz", ".csv", ".parquet", ".xlsx")
 CHUNK_ROWS = 100_000
 _READ_BLOCK = 1 << 22
@@ -441,14 +449,65 @@ def _land_file(
     flush(buffer)
 
 
+def export_landing_parquet(warehouse_dir: Path | str, *, database_name: str = BUILD_DB_NAME) -> Path:
+    """Write every raw table (and the load manifest) to Parquet for engines such as Spark.
+
+    Each table becomes ``<warehouse_dir>/landing/<table>/part-0.parquet`` (one directory per
+    table, as Spark's ``create table ... using parquet location`` expects), holding the
+    whole raw history exactly as landed in DuckDB: same rows, same text values, lineage
+    columns typed (``_loaded_at`` a timestamp without time zone). A table's directory is
+    rewritten atomically (written beside it, then renamed), so a reader never sees half of
+    it. The file is named ``part-0.parquet``: Spark skips files whose name starts with ``_``
+    or ``.`` (so ``_load_manifest.parquet`` would read as empty). Returns the landing directory.
+    """
+    database = Path(warehouse_dir) / database_name
+    landing = Path(warehouse_dir) / LANDING_DIR_NAME
+    landing.mkdir(parents=True, exist_ok=True)
+    tables = [*load_contract(), MANIFEST_TABLE.split(".", 1)[1]]
+    with duckdb.connect(str(database), read_only=True) as con:
+        for table in tables:
+            final = landing / table
+            staging = landing / f".{table}.tmp"
+            if staging.exists():
+                shutil.rmtree(staging)
+            staging.mkdir()
+            target = str(staging / "part-0.parquet").replace("'", "''")
+            con.execute(f"copy {RAW_SCHEMA}.{table} to '{target}' (format parquet)")
+            previous = landing / f".{table}.old"
+            if final.exists():
+                final.rename(previous)
+            staging.rename(final)
+            if previous.exists():
+                shutil.rmtree(previous)
+    return landing
+
+
 def load_exports(
     exports_dir: Path | str,
     warehouse_dir: Path | str,
     *,
     loaded_at: dt.datetime | None = None,
     database_name: str = BUILD_DB_NAME,
+    landing_parquet: bool = False,
 ) -> LoadReport:
-    """Land every export file of ``exports_dir`` into ``<warehouse_dir>/<database_name>``."""
+    """Land every export file of ``exports_dir`` into ``<warehouse_dir>/<database_name>``.
+
+    With ``landing_parquet``, the raw tables are then also written to Parquet
+    (:func:`export_landing_parquet`), also when the night was already loaded.
+    """
+    report = _load_exports(exports_dir, warehouse_dir, loaded_at=loaded_at, database_name=database_name)
+    if landing_parquet:
+        export_landing_parquet(warehouse_dir, database_name=database_name)
+    return report
+
+
+def _load_exports(
+    exports_dir: Path | str,
+    warehouse_dir: Path | str,
+    *,
+    loaded_at: dt.datetime | None,
+    database_name: str,
+) -> LoadReport:
     exports_dir = Path(exports_dir)
     database = Path(warehouse_dir) / database_name
     entities = load_contract()
