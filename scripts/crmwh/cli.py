@@ -67,6 +67,12 @@ def _cmd_nightly(args: argparse.Namespace) -> int:
         exports_dir=Path(args.exports),
         as_of=args.as_of,
         warehouse_dir=Path(args.warehouse_dir),
+        run_quality=not args.skip_quality,
+        serving_storage_version=args.serving_storage_version,
+        full_refresh=args.full_refresh,
+        unit_tests=args.unit_tests,
+        threads=args.threads,
+        exclude=args.exclude,
     )
 
 
@@ -121,6 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="the night's date (default: today; for a generated export set, the date it was generated for)",
     )
     nightly.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))
+    nightly.add_argument(
+        "--serving-storage-version",
+        default="v1.0.0",
+        help="DuckDB storage version of serving.duckdb (v0.10.0 .. v1.4.0; default v1.0.0, readable by DuckDB >= 0.10)",
+    )
+    nightly.add_argument("--full-refresh", action="store_true", help="rebuild the incremental facts from scratch")
+    nightly.add_argument("--skip-quality", action="store_true", help="skip the Great Expectations checkpoint")
+    nightly.add_argument("--unit-tests", action="store_true", help="also run dbt unit tests (CI runs them; default off)")
+    nightly.add_argument("--threads", type=int, default=None, help="dbt threads (default: CRMWH_THREADS or 1)")
+    nightly.add_argument("--exclude", default=None, help="dbt selector of nodes not to build tonight (space-separated)")
     nightly.set_defaults(func=_cmd_nightly)
 
     gx = sub.add_parser("gx", help="run the Great Expectations checkpoint on a landed night")

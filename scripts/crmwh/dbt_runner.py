@@ -1,18 +1,24 @@
 """Run dbt for this project in a subprocess.
 
 dbt runs in its own process so that the DuckDB file lock it takes is released when it
-ends, and so that tests exercise exactly what the scheduler runs.
+ends, and so that tests exercise exactly what the scheduler runs. On Linux the dbt process
+is tied to its parent: when `crmwh` dies (even by `kill -9`), dbt is killed too, so a
+killed night never leaves a dbt process behind that still holds build.duckdb.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from crmwh.paths import PROJECT_ROOT
+
+_PR_SET_PDEATHSIG = 1
 
 
 def dbt_executable() -> str:
@@ -27,6 +33,15 @@ def dbt_env(warehouse_dir: Path) -> dict[str, str]:
     return env
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux only)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def run_dbt(
     args: list[str],
     *,
@@ -34,12 +49,16 @@ def run_dbt(
     as_of=None,
     capture: bool = False,
     target_path: Path | None = None,
+    extra_vars: dict | None = None,
 ) -> subprocess.CompletedProcess:
     """`dbt <args>` in the project directory, with the warehouse dir and as_of_date set."""
     args = [a for a in args if a != "--"]
     command = [dbt_executable(), *args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
+    variables = dict(extra_vars or {})
     if as_of is not None:
-        command += ["--vars", json.dumps({"as_of_date": str(as_of)})]
+        variables["as_of_date"] = str(as_of)
+    if variables:
+        command += ["--vars", json.dumps(variables, sort_keys=True)]
     if target_path is not None:
         command += ["--target-path", str(target_path), "--log-path", str(Path(target_path) / "logs")]
     return subprocess.run(
@@ -49,4 +68,5 @@ def run_dbt(
         text=True,
         capture_output=capture,
         check=False,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
     )

@@ -1,3 +1,8 @@
+{#- Built incrementally (crm_reprocess_config): each night only the rows of changed customers
+    and the rows still open on the last night (a period that was current (due) on the last night, or a new one) are computed again. -#}
+{%- set open_rows = 'period_end >= {last_as_of}' -%}
+{{ config(**crm_reprocess_config('customer_id', open_rows)) }}
+
 with
 
 customer_periods as (
@@ -267,3 +272,6 @@ final as (
 )
 
 select * from final
+{%- if crm_is_incremental() %}
+where {{ crm_reprocess_condition('customer_id', open_rows) }}
+{%- endif %}

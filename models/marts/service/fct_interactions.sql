@@ -1,3 +1,10 @@
+{#- Built incrementally (crm_reprocess_config): each night only the rows of changed customers
+    and the rows still open on the last night (an interaction that became visible, or whose logging or next-action window was still open) are computed again. -#}
+{%- set open_rows = 'occurred_at >= {last_as_of_end} or logged_at >= {last_as_of_end}'
+    ~ ' or (logged_at is null and logging_due_at >= {last_as_of_end})'
+    ~ ' or next_action_due >= {last_as_of}' -%}
+{{ config(**crm_reprocess_config('customer_id', open_rows)) }}
+
 with
 
 interactions as (
@@ -118,3 +125,6 @@ final as (
 )
 
 select * from final
+{%- if crm_is_incremental() %}
+where {{ crm_reprocess_condition('customer_id', open_rows) }}
+{%- endif %}

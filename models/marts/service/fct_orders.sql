@@ -1,3 +1,8 @@
+{#- Built incrementally (crm_reprocess_config): each night only the rows of changed customers
+    and the rows still open on the last night (an order dated after the last night) are computed again. -#}
+{%- set open_rows = 'order_date > {last_as_of}' -%}
+{{ config(**crm_reprocess_config('customer_id', open_rows)) }}
+
 with
 
 orders as (
@@ -38,3 +43,6 @@ final as (
 )
 
 select * from final
+{%- if crm_is_incremental() %}
+where {{ crm_reprocess_condition('customer_id', open_rows) }}
+{%- endif %}

@@ -1,3 +1,8 @@
+{#- Built incrementally (crm_reprocess_config): each night only the rows of changed customers
+    and the rows still open on the last night (a planned touch whose ±window was still open (or not yet planned)) are computed again. -#}
+{%- set open_rows = 'window_end >= {last_as_of}' -%}
+{{ config(**crm_reprocess_config('customer_id', open_rows)) }}
+
 with
 
 plans as (
@@ -169,3 +174,6 @@ final as (
 )
 
 select * from final
+{%- if crm_is_incremental() %}
+where {{ crm_reprocess_condition('customer_id', open_rows) }}
+{%- endif %}
