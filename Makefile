@@ -25,8 +25,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 	$(MAKE) lint
 
+# The dbt templater opens the profile's DuckDB file while it compiles: lint against a
+# scratch warehouse so a fresh clone (no ./warehouse yet) lints the same as a used one.
+LINT_WAREHOUSE ?= target/lint-warehouse
+
 lint: $(STAMP)
-	$(BIN)/sqlfluff lint models macros tests analyses
+	mkdir -p $(LINT_WAREHOUSE)
+	CRMWH_WAREHOUSE_DIR=$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint models macros tests analyses
 
 clean:
 	rm -rf warehouse target logs
