@@ -109,7 +109,7 @@ typed as (
         {%- elif column.crm_type == 'phone' %}
         {{ crm_clean_text(dbt.replace(dbt.replace(raw, "' '", "''"), "'　'", "''")) }} as {{ column.name }}__typed
         {%- elif column.crm_type == 'code' and column.code_list %}
-        {{ column.name }}__code.code as {{ column.name }}__typed
+        coalesce({{ column.name }}__code.code, {{ column.name }}__label.code) as {{ column.name }}__typed
         {%- elif column.crm_type == 'code' %}
         {{ crm_normalize_code(raw) }} as {{ column.name }}__typed
         {%- elif column.crm_type == 'date' %}
@@ -129,14 +129,18 @@ typed as (
         {%- endif %}{{ "," if not loop.last }}
         {%- endfor %}
     from source
+    {#- a code matches by its code (normalized) or by its Chinese label: two equi-joins (a
+        join on `code or label` cannot be hashed); both are unique within a code list and no
+        label is another code's code, so at most one of them matches -#}
     {%- for column in columns if column.code_list %}
     left join codes as {{ column.name }}__code
         on
             {{ column.name }}__code.code_list = '{{ column.code_list }}'
-            and (
-                lower({{ column.name }}__code.code) = {{ crm_normalize_code('source.source_' ~ column.name) }}
-                or {{ column.name }}__code.label_zh = trim(source.source_{{ column.name }})
-            )
+            and lower({{ column.name }}__code.code) = {{ crm_normalize_code('source.source_' ~ column.name) }}
+    left join codes as {{ column.name }}__label
+        on
+            {{ column.name }}__label.code_list = '{{ column.code_list }}'
+            and {{ column.name }}__label.label_zh = trim(source.source_{{ column.name }})
     {%- endfor %}
 
 ),

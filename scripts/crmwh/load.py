@@ -31,6 +31,7 @@ import gzip
 import hashlib
 import io
 import json
+import operator
 import re
 import shutil
 from collections.abc import Iterator
@@ -428,20 +429,34 @@ def _land_file(
         if not buffer:
             return
         arrays = {}
-        for index, name in enumerate(names):
-            kind = pa.int64() if name == "_row_number" else pa.string()
-            arrays[name] = pa.array([row[index] for row in buffer], type=kind)
+        for name, values in zip(names, zip(*buffer), strict=True):
+            arrays[name] = pa.array(values, type=pa.int64() if name == "_row_number" else pa.string())
         chunk = pa.table(arrays)  # noqa: F841 - read by DuckDB's replacement scan
         con.execute(insert, [load_id, load.path.name, load.sha256, loaded_at])
+
+    # the file's position of each contract column (None: not in the file), computed once
+    columns = entity.column_names
+    picks = [positions.get(c) for c in columns]
+    empty = [None] * len(columns)
+    if None in picks:
+        def pick(values: list) -> list:
+            return [values[i] if i is not None else None for i in picks]
+    else:
+        getter = operator.itemgetter(*picks)
+
+        def pick(values: list) -> list:
+            picked = getter(values)
+            return list(picked) if isinstance(picked, tuple) else [picked]
 
     buffer: list[list] = []
     for row_number, values, parse_error, raw_line in rows:
         if values is None:
-            record = [None] * len(entity.column_names)
+            record = list(empty)
             load.malformed += 1
         else:
-            record = [values[positions[c]] if c in positions else None for c in entity.column_names]
-        buffer.append(record + [row_number, parse_error, raw_line])
+            record = pick(values)
+        record += (row_number, parse_error, raw_line)
+        buffer.append(record)
         load.rows += 1
         if len(buffer) >= CHUNK_ROWS:
             flush(buffer)

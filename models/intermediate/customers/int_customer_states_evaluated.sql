@@ -2,11 +2,15 @@
     int_customer_evaluation_dates_spined): trailing spend and order counts, NPS, complaints,
     tenure, and the rule value tier, segment and lifecycle stage of business_rules.md.
 
-    Trailing windows are computed without a range join: activities and "probes" (the
-    evaluation date and each window's lower bound) are put in one stream per customer and
-    running sums are taken over it; a window sum is the running sum at the evaluation date
-    minus the running sum at the day the window starts from (`as_of - N < date <= as_of`).
-    Activities sort before probes of the same day, so an activity on the probe day counts.
+    Trailing windows are computed without a range join: each activity enters the stream of
+    its customer on its own day (+1, +amount) and leaves every window on the first day the
+    window no longer reaches it (-1, -amount: day + N for "the N days ending on the
+    evaluation date", the first day of the quarter loyal_quarters quarters later for the
+    loyalty window); the evaluation dates are put in the same stream and a window sum is the
+    running sum of its deltas at the evaluation date (`as_of - N < date <= as_of`). Activity
+    rows sort before evaluation dates of the same day, so an activity on that day counts and
+    one leaving on that day does not. One stream row per activity and window plus one per
+    evaluation date: no row per evaluation date and window.
 
     The value tier here is the rule tier of that day; the tier a customer actually has
     (upgrades at once, downgrades at quarter ends, top-tier downgrades only when approved)
@@ -57,85 +61,167 @@ top_tier as (
 
 ),
 
-probe_kinds as (
-
-    select 'current' as probe
-    union all
-    select 'spend_window' as probe
-    union all
-    select 'previous_window' as probe
-    union all
-    select 'complaint_window' as probe
-    union all
-    select 'nps_window' as probe
-    union all
-    select 'loyal_window' as probe
-
-),
-
-probes as (
-
-    -- the evaluation date and, for each window, the last day before it starts
-    select
-        evaluation_dates.customer_id,
-        evaluation_dates.evaluation_date,
-        probe_kinds.probe,
-        cast(case probe_kinds.probe
-            when 'current' then evaluation_dates.evaluation_date
-            when 'spend_window'
-                then {{ dbt.dateadd('day', -1 * var('spend_window_days'), 'evaluation_dates.evaluation_date') }}
-            when 'previous_window'
-                then {{ dbt.dateadd('day', -2 * var('spend_window_days'), 'evaluation_dates.evaluation_date') }}
-            when 'complaint_window'
-                then {{ dbt.dateadd('day', -1 * var('complaint_risk_days'), 'evaluation_dates.evaluation_date') }}
-            when 'nps_window'
-                then {{ dbt.dateadd('day', -1 * var('nps_window_days'), 'evaluation_dates.evaluation_date') }}
-            when 'loyal_window'
-                then {{ dbt.dateadd('day', -1, dbt.dateadd('quarter', -1 * (var('loyal_quarters') - 1),
-                    dbt.date_trunc('quarter', 'evaluation_dates.evaluation_date'))) }}
-        end as date) as probe_date
-    from evaluation_dates
-    cross join probe_kinds
-
-),
-
 stream as (
 
+    -- each activity enters its windows on its own day and leaves them on the day the window
+    -- no longer reaches it: +1 / -1 rows whose running sums are the window sums
     select
         customer_id,
         activity_date as stream_date,
         0 as stream_order,
         cast(null as date) as evaluation_date,
-        cast(null as {{ dbt.type_string() }}) as probe,
-        order_amount,
-        is_order,
-        is_first_order_in_quarter,
-        is_complaint,
-        is_nps_response,
-        is_promoter,
-        is_detractor,
+        order_amount as spend_delta,
+        cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
+        is_order as orders_delta,
+        0 as previous_orders_delta,
+        is_first_order_in_quarter as order_quarters_delta,
+        is_complaint as complaints_delta,
+        is_nps_response as nps_responses_delta,
+        is_promoter as promoters_delta,
+        is_detractor as detractors_delta,
         case when is_order = 1 then activity_date end as order_date,
         case when is_complaint = 1 then activity_date end as complaint_date
     from activities
 
     union all
 
+    -- an order leaves the spend window and enters the previous one
     select
         customer_id,
-        probe_date as stream_date,
-        1 as stream_order,
-        evaluation_date,
-        probe,
-        0 as order_amount,
-        0 as is_order,
-        0 as is_first_order_in_quarter,
-        0 as is_complaint,
-        0 as is_nps_response,
-        0 as is_promoter,
-        0 as is_detractor,
+        cast({{ dbt.dateadd('day', var('spend_window_days'), 'activity_date') }} as date) as stream_date,
+        0 as stream_order,
+        cast(null as date) as evaluation_date,
+        -1 * order_amount as spend_delta,
+        order_amount as previous_spend_delta,
+        -1 as orders_delta,
+        1 as previous_orders_delta,
+        0 as order_quarters_delta,
+        0 as complaints_delta,
+        0 as nps_responses_delta,
+        0 as promoters_delta,
+        0 as detractors_delta,
         cast(null as date) as order_date,
         cast(null as date) as complaint_date
-    from probes
+    from activities
+    where is_order = 1
+
+    union all
+
+    -- an order leaves the previous window
+    select
+        customer_id,
+        cast({{ dbt.dateadd('day', 2 * var('spend_window_days'), 'activity_date') }} as date) as stream_date,
+        0 as stream_order,
+        cast(null as date) as evaluation_date,
+        cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
+        -1 * order_amount as previous_spend_delta,
+        0 as orders_delta,
+        -1 as previous_orders_delta,
+        0 as order_quarters_delta,
+        0 as complaints_delta,
+        0 as nps_responses_delta,
+        0 as promoters_delta,
+        0 as detractors_delta,
+        cast(null as date) as order_date,
+        cast(null as date) as complaint_date
+    from activities
+    where is_order = 1
+
+    union all
+
+    -- a quarter with orders leaves the loyalty window once the evaluation date's quarter is
+    -- loyal_quarters quarters later
+    select
+        customer_id,
+        cast({{ dbt.dateadd('quarter', var('loyal_quarters'), dbt.date_trunc('quarter', 'activity_date')) }} as date)
+            as stream_date,
+        0 as stream_order,
+        cast(null as date) as evaluation_date,
+        cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
+        cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
+        0 as orders_delta,
+        0 as previous_orders_delta,
+        -1 as order_quarters_delta,
+        0 as complaints_delta,
+        0 as nps_responses_delta,
+        0 as promoters_delta,
+        0 as detractors_delta,
+        cast(null as date) as order_date,
+        cast(null as date) as complaint_date
+    from activities
+    where is_first_order_in_quarter = 1
+
+    union all
+
+    -- a complaint leaves the complaint window
+    select
+        customer_id,
+        cast({{ dbt.dateadd('day', var('complaint_risk_days'), 'activity_date') }} as date) as stream_date,
+        0 as stream_order,
+        cast(null as date) as evaluation_date,
+        cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
+        cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
+        0 as orders_delta,
+        0 as previous_orders_delta,
+        0 as order_quarters_delta,
+        -1 as complaints_delta,
+        0 as nps_responses_delta,
+        0 as promoters_delta,
+        0 as detractors_delta,
+        cast(null as date) as order_date,
+        cast(null as date) as complaint_date
+    from activities
+    where is_complaint = 1
+
+    union all
+
+    -- an NPS response leaves the NPS window
+    select
+        customer_id,
+        cast({{ dbt.dateadd('day', var('nps_window_days'), 'activity_date') }} as date) as stream_date,
+        0 as stream_order,
+        cast(null as date) as evaluation_date,
+        cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
+        cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
+        0 as orders_delta,
+        0 as previous_orders_delta,
+        0 as order_quarters_delta,
+        0 as complaints_delta,
+        -1 as nps_responses_delta,
+        -1 * is_promoter as promoters_delta,
+        -1 * is_detractor as detractors_delta,
+        cast(null as date) as order_date,
+        cast(null as date) as complaint_date
+    from activities
+    where is_nps_response = 1
+
+    union all
+
+    select
+        customer_id,
+        evaluation_date as stream_date,
+        1 as stream_order,
+        evaluation_date,
+        cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
+        cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
+        0 as orders_delta,
+        0 as previous_orders_delta,
+        0 as order_quarters_delta,
+        0 as complaints_delta,
+        0 as nps_responses_delta,
+        0 as promoters_delta,
+        0 as detractors_delta,
+        cast(null as date) as order_date,
+        cast(null as date) as complaint_date
+    from evaluation_dates
+
+),
+
+in_range_stream as (
+
+    -- deltas after the as-of date change no evaluation date
+    select * from stream
+    where stream_date <= {{ crm_as_of_date() }}
 
 ),
 
@@ -144,52 +230,26 @@ running as (
     select
         customer_id,
         evaluation_date,
-        probe,
-        coalesce(sum(order_amount) over ({{ running }}), 0) as running_spend,
-        sum(is_order) over ({{ running }}) as running_orders,
-        sum(is_first_order_in_quarter) over ({{ running }}) as running_order_quarters,
-        sum(is_complaint) over ({{ running }}) as running_complaints,
-        sum(is_nps_response) over ({{ running }}) as running_nps_responses,
-        sum(is_promoter) over ({{ running }}) as running_promoters,
-        sum(is_detractor) over ({{ running }}) as running_detractors,
+        coalesce(sum(spend_delta) over ({{ running }}), 0) as annual_spend,
+        coalesce(sum(previous_spend_delta) over ({{ running }}), 0) as previous_annual_spend,
+        sum(orders_delta) over ({{ running }}) as orders_last_365d,
+        sum(previous_orders_delta) over ({{ running }}) as orders_prev_365d,
+        sum(order_quarters_delta) over ({{ running }}) as quarters_with_orders,
+        sum(complaints_delta) over ({{ running }}) as complaints_last_90d,
+        sum(nps_responses_delta) over ({{ running }}) as nps_responses_365d,
+        sum(promoters_delta) over ({{ running }}) as nps_promoters_365d,
+        sum(detractors_delta) over ({{ running }}) as nps_detractors_365d,
         min(order_date) over ({{ running }}) as first_order_date,
         max(order_date) over ({{ running }}) as last_order_date,
         max(complaint_date) over ({{ running }}) as last_complaint_on
-    from stream
+    from in_range_stream
 
 ),
 
 measured as (
 
-    select
-        customer_id,
-        evaluation_date,
-        max(case when probe = 'current' then first_order_date end) as first_order_date,
-        max(case when probe = 'current' then last_order_date end) as last_order_date,
-        max(case when probe = 'current' then last_complaint_on end) as last_complaint_on,
-        max(case when probe = 'current' then running_spend end)
-        - max(case when probe = 'spend_window' then running_spend end) as annual_spend,
-        max(case when probe = 'spend_window' then running_spend end)
-        - max(case when probe = 'previous_window' then running_spend end) as previous_annual_spend,
-        max(case when probe = 'current' then running_orders end)
-        - max(case when probe = 'spend_window' then running_orders end) as orders_last_365d,
-        max(case when probe = 'spend_window' then running_orders end)
-        - max(case when probe = 'previous_window' then running_orders end) as orders_prev_365d,
-        max(case when probe = 'current' then running_complaints end)
-        - max(case when probe = 'complaint_window' then running_complaints end) as complaints_last_90d,
-        max(case when probe = 'current' then running_nps_responses end)
-        - max(case when probe = 'nps_window' then running_nps_responses end) as nps_responses_365d,
-        max(case when probe = 'current' then running_promoters end)
-        - max(case when probe = 'nps_window' then running_promoters end) as nps_promoters_365d,
-        max(case when probe = 'current' then running_detractors end)
-        - max(case when probe = 'nps_window' then running_detractors end) as nps_detractors_365d,
-        max(case when probe = 'current' then running_order_quarters end)
-        - max(case when probe = 'loyal_window' then running_order_quarters end) as quarters_with_orders
-    from running
-    where probe is not null
-    group by
-        customer_id,
-        evaluation_date
+    select * from running
+    where evaluation_date is not null
 
 ),
 

@@ -290,42 +290,125 @@ events as (
 
 ),
 
+event_stream as (
+
+    -- events and state starts on one time line per customer: the state on an event's day is
+    -- the last interval started by then (intervals are contiguous), found by a running max
+    -- instead of a range join of every event with every interval of its customer
+    select
+        customer_id,
+        valid_from as stream_date,
+        0 as stream_order,
+        valid_from as state_valid_from,
+        cast(null as {{ dbt.type_string() }}) as kpi_code,
+        cast(null as {{ dbt.type_string() }}) as record_id,
+        cast(null as {{ dbt.type_string() }}) as rep_id,
+        cast(null as date) as event_date,
+        cast(null as {{ money }}) as numerator,
+        cast(null as {{ money }}) as denominator,
+        cast(null as {{ money }}) as measure_value
+    from customer_states
+
+    union all
+
+    select
+        customer_id,
+        event_date as stream_date,
+        1 as stream_order,
+        cast(null as date) as state_valid_from,
+        kpi_code,
+        record_id,
+        rep_id,
+        event_date,
+        numerator,
+        denominator,
+        measure_value
+    from events
+    where event_date <= {{ crm_as_of_date() }}
+
+),
+
+events_with_state_start as (
+
+    select
+        *,
+        max(state_valid_from) over (
+            partition by customer_id
+            order by stream_date, stream_order
+            rows between unbounded preceding and current row
+        ) as event_state_valid_from
+    from event_stream
+
+),
+
 events_with_state as (
 
     -- the customer's segment and value tier on the day of the event
     select
-        events.*,
+        events_with_state_start.kpi_code,
+        events_with_state_start.record_id,
+        events_with_state_start.customer_id,
+        events_with_state_start.rep_id,
+        events_with_state_start.event_date,
+        events_with_state_start.numerator,
+        events_with_state_start.denominator,
+        events_with_state_start.measure_value,
         customer_states.segment,
         customer_states.value_tier
-    from events
+    from events_with_state_start
     left join customer_states
         on
-            events.customer_id = customer_states.customer_id
-            and events.event_date >= customer_states.valid_from
-            and (customer_states.valid_to is null or events.event_date < customer_states.valid_to)
-    where events.event_date <= {{ crm_as_of_date() }}
+            events_with_state_start.customer_id = customer_states.customer_id
+            and events_with_state_start.event_state_valid_from = customer_states.valid_from
+    where events_with_state_start.stream_order = 1
+
+),
+
+period_grains as (
+
+    select distinct period_grain
+    from periods
+
+),
+
+event_periods as (
+
+    -- each event placed in the period of every grain that contains it: an equi-join key
+    -- instead of a range join of every event with every period
+    select
+        events_with_state.*,
+        period_grains.period_grain,
+        cast(
+            case period_grains.period_grain
+                when 'month' then {{ dbt.date_trunc('month', 'events_with_state.event_date') }}
+                when 'quarter' then {{ dbt.date_trunc('quarter', 'events_with_state.event_date') }}
+            end as date
+        ) as event_period_start
+    from events_with_state
+    cross join period_grains
 
 ),
 
 event_measures as (
 
     select
-        events_with_state.kpi_code,
+        event_periods.kpi_code,
         periods.period_grain,
         periods.period_start,
-        events_with_state.record_id,
-        events_with_state.customer_id,
-        events_with_state.rep_id,
-        events_with_state.segment,
-        events_with_state.value_tier,
-        events_with_state.numerator,
-        events_with_state.denominator,
-        events_with_state.measure_value
-    from events_with_state
+        event_periods.record_id,
+        event_periods.customer_id,
+        event_periods.rep_id,
+        event_periods.segment,
+        event_periods.value_tier,
+        event_periods.numerator,
+        event_periods.denominator,
+        event_periods.measure_value
+    from event_periods
     inner join periods
         on
-            events_with_state.event_date >= periods.period_start
-            and events_with_state.event_date <= periods.effective_end
+            event_periods.period_grain = periods.period_grain
+            and event_periods.event_period_start = periods.period_start
+            and event_periods.event_date <= periods.effective_end
 
 ),
 
@@ -349,9 +432,16 @@ cadence_measures as (
         cast(1 as {{ money }}) as denominator,
         cast(null as {{ money }}) as measure_value
     from cadence_periods
+    cross join period_grains
     inner join periods
         on
-            cadence_periods.period_end >= periods.period_start
+            period_grains.period_grain = periods.period_grain
+            and cast(
+                case period_grains.period_grain
+                    when 'month' then {{ dbt.date_trunc('month', 'cadence_periods.period_end') }}
+                    when 'quarter' then {{ dbt.date_trunc('quarter', 'cadence_periods.period_end') }}
+                end as date
+            ) = periods.period_start
             and cadence_periods.period_end <= periods.effective_end
     where cadence_periods.is_closed
 
