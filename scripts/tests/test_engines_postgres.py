@@ -229,3 +229,60 @@ def test_every_mart_is_identical_row_by_row(builds, pg_env):
     with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.dim_customers").fetchone()[0] > 1900
         assert con.execute("select count(*) from marts.fct_orders").fetchone()[0] > 29000
+
+
+# Raw text -> (timestamp as parsed, money, bigint) as DuckDB gives them; worked out by hand
+# from raw_exports.md (naive = Asia/Shanghai local time, offsets converted to it).
+PARSING_CASES = {
+    "2025-03-18 14:05:00": ("2025-03-18T14:05:00", None, None),
+    "2025/3/18 14:05": ("2025-03-18T14:05:00", None, None),
+    "2025-03-18T14:05:00Z": ("2025-03-18T22:05:00", None, None),
+    "2025-03-18T14:05+05:30": ("2025-03-18T16:35:00", None, None),
+    "2025-03-18 14:05:00.123": ("2025-03-18T14:05:00.123000", None, None),
+    "2024-02-30": (None, None, None),
+    "2025-03-18 24:00:00": (None, None, None),
+    "0000-00-00": (None, None, None),
+    "昨天": (None, None, None),
+    "¥1,250.00": (None, 1250.0, None),
+    "1250 元": (None, 1250.0, None),
+    "12.355": (None, 12.36, 12),
+    "1.5": (None, 1.5, 2),
+    "1e3": (None, 1000.0, 1000),
+    "NaN": (None, None, None),
+    "99999999999999999999": (None, None, None),
+}
+
+
+def _show(sql: str, target: str, warehouse: Path) -> list[dict]:
+    result = run_dbt(
+        ["show", "--target", target, "--inline", sql, "--limit", "1000", "--output", "json", "--log-format", "json"],
+        warehouse_dir=warehouse,
+        capture=True,
+        target_path=warehouse / f"dbt_show_{target}",
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    for line in result.stdout.splitlines():
+        try:
+            preview = json.loads(line).get("data", {}).get("preview")
+        except json.JSONDecodeError:
+            continue
+        if preview:
+            return json.loads(preview)
+    raise AssertionError("dbt show printed no rows: " + result.stdout[-3000:])
+
+
+def test_parsing_macros_agree_on_edge_cases(builds, pg_env):
+    warehouse, _, _ = builds
+    values = ", ".join("'" + text.replace("'", "''") + "'" for text in PARSING_CASES)
+    sql = (
+        "select v.x, {{ crm_parse_timestamp('v.x') }} as ts, {{ crm_parse_money('v.x') }} as money, "
+        "{{ crm_try_cast('v.x', dbt.type_bigint()) }} as int_value "
+        f"from (select unnest(array[{values}]) as x) as v"
+    )
+    duck = _show(sql, "duckdb", warehouse)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CRMWH_PG_DBNAME", pg_env["CRMWH_PG_DBNAME"])
+        pg = _show(sql, "postgres", warehouse)
+    for rows in (duck, pg):
+        parsed = {r["x"]: (r["ts"], None if r["money"] is None else float(r["money"]), r["int_value"]) for r in rows}
+        assert parsed == PARSING_CASES
