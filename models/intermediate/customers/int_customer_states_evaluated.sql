@@ -272,9 +272,10 @@ enriched as (
         measured.previous_annual_spend,
         case
             when measured.previous_annual_spend > 0
-                then
-                    (measured.annual_spend - measured.previous_annual_spend)
-                    / cast(measured.previous_annual_spend as {{ dbt.type_numeric() }})
+                then {{ crm_divide(
+                    'measured.annual_spend - measured.previous_annual_spend',
+                    'measured.previous_annual_spend',
+                ) }}
         end as spend_growth,
         measured.orders_last_365d,
         measured.orders_prev_365d,
