@@ -2,15 +2,15 @@
     int_customer_evaluation_dates_spined): trailing spend and order counts, NPS, complaints,
     tenure, and the rule value tier, segment and lifecycle stage of business_rules.md.
 
-    Trailing windows are computed without a range join: each activity enters the stream of
-    its customer on its own day (+1, +amount) and leaves every window on the first day the
+    Trailing windows are computed without a range join: each activity enters the windows of
+    its customer on its own day (+1, +amount) and leaves each window on the first day the
     window no longer reaches it (-1, -amount: day + N for "the N days ending on the
     evaluation date", the first day of the quarter loyal_quarters quarters later for the
-    loyalty window); the evaluation dates are put in the same stream and a window sum is the
-    running sum of its deltas at the evaluation date (`as_of - N < date <= as_of`). Activity
-    rows sort before evaluation dates of the same day, so an activity on that day counts and
-    one leaving on that day does not. One stream row per activity and window plus one per
-    evaluation date: no row per evaluation date and window.
+    loyalty window). The deltas are added up per customer and day, and their running sums
+    are the window sums from that day on (`as_of - N < date <= as_of`). Each evaluation date
+    takes the running sums of the last delta day on or before it (delta days sort first, so
+    an activity on the evaluation day counts and one leaving on that day does not). Rows:
+    one per activity and window, one per evaluation date; never evaluation dates x windows.
 
     The value tier here is the rule tier of that day; the tier a customer actually has
     (upgrades at once, downgrades at quarter ends, top-tier downgrades only when approved)
@@ -18,6 +18,11 @@
 {%- set running -%}
     partition by customer_id
     order by stream_date, stream_order
+    rows between unbounded preceding and current row
+{%- endset -%}
+{%- set by_delta_date -%}
+    partition by customer_id
+    order by delta_date
     rows between unbounded preceding and current row
 {%- endset -%}
 
@@ -68,8 +73,6 @@ stream as (
     select
         customer_id,
         activity_date as stream_date,
-        0 as stream_order,
-        cast(null as date) as evaluation_date,
         order_amount as spend_delta,
         cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
         is_order as orders_delta,
@@ -89,8 +92,6 @@ stream as (
     select
         customer_id,
         cast({{ dbt.dateadd('day', var('spend_window_days'), 'activity_date') }} as date) as stream_date,
-        0 as stream_order,
-        cast(null as date) as evaluation_date,
         -1 * order_amount as spend_delta,
         order_amount as previous_spend_delta,
         -1 as orders_delta,
@@ -111,8 +112,6 @@ stream as (
     select
         customer_id,
         cast({{ dbt.dateadd('day', 2 * var('spend_window_days'), 'activity_date') }} as date) as stream_date,
-        0 as stream_order,
-        cast(null as date) as evaluation_date,
         cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
         -1 * order_amount as previous_spend_delta,
         0 as orders_delta,
@@ -135,8 +134,6 @@ stream as (
         customer_id,
         cast({{ dbt.dateadd('quarter', var('loyal_quarters'), dbt.date_trunc('quarter', 'activity_date')) }} as date)
             as stream_date,
-        0 as stream_order,
-        cast(null as date) as evaluation_date,
         cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
         cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
         0 as orders_delta,
@@ -157,8 +154,6 @@ stream as (
     select
         customer_id,
         cast({{ dbt.dateadd('day', var('complaint_risk_days'), 'activity_date') }} as date) as stream_date,
-        0 as stream_order,
-        cast(null as date) as evaluation_date,
         cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
         cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
         0 as orders_delta,
@@ -179,8 +174,6 @@ stream as (
     select
         customer_id,
         cast({{ dbt.dateadd('day', var('nps_window_days'), 'activity_date') }} as date) as stream_date,
-        0 as stream_order,
-        cast(null as date) as evaluation_date,
         cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
         cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
         0 as orders_delta,
@@ -195,61 +188,109 @@ stream as (
     from activities
     where is_nps_response = 1
 
-    union all
-
-    select
-        customer_id,
-        evaluation_date as stream_date,
-        1 as stream_order,
-        evaluation_date,
-        cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
-        cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
-        0 as orders_delta,
-        0 as previous_orders_delta,
-        0 as order_quarters_delta,
-        0 as complaints_delta,
-        0 as nps_responses_delta,
-        0 as promoters_delta,
-        0 as detractors_delta,
-        cast(null as date) as order_date,
-        cast(null as date) as complaint_date
-    from evaluation_dates
-
 ),
 
-in_range_stream as (
+daily_deltas as (
 
-    -- deltas after the as-of date change no evaluation date
-    select * from stream
+    -- the deltas of one customer and day added up (after the as-of date they change no
+    -- evaluation date): running sums change only on these days
+    select
+        customer_id,
+        stream_date as delta_date,
+        sum(spend_delta) as spend_delta,
+        sum(previous_spend_delta) as previous_spend_delta,
+        sum(orders_delta) as orders_delta,
+        sum(previous_orders_delta) as previous_orders_delta,
+        sum(order_quarters_delta) as order_quarters_delta,
+        sum(complaints_delta) as complaints_delta,
+        sum(nps_responses_delta) as nps_responses_delta,
+        sum(promoters_delta) as promoters_delta,
+        sum(detractors_delta) as detractors_delta,
+        min(order_date) as first_order_date,
+        max(order_date) as last_order_date,
+        max(complaint_date) as last_complaint_on
+    from stream
     where stream_date <= {{ crm_as_of_date() }}
+    group by
+        customer_id,
+        stream_date
 
 ),
 
-running as (
+cumulated as (
 
     select
         customer_id,
+        delta_date,
+        sum(spend_delta) over ({{ by_delta_date }}) as annual_spend,
+        sum(previous_spend_delta) over ({{ by_delta_date }}) as previous_annual_spend,
+        sum(orders_delta) over ({{ by_delta_date }}) as orders_last_365d,
+        sum(previous_orders_delta) over ({{ by_delta_date }}) as orders_prev_365d,
+        sum(order_quarters_delta) over ({{ by_delta_date }}) as quarters_with_orders,
+        sum(complaints_delta) over ({{ by_delta_date }}) as complaints_last_90d,
+        sum(nps_responses_delta) over ({{ by_delta_date }}) as nps_responses_365d,
+        sum(promoters_delta) over ({{ by_delta_date }}) as nps_promoters_365d,
+        sum(detractors_delta) over ({{ by_delta_date }}) as nps_detractors_365d,
+        min(first_order_date) over ({{ by_delta_date }}) as first_order_date,
+        max(last_order_date) over ({{ by_delta_date }}) as last_order_date,
+        max(last_complaint_on) over ({{ by_delta_date }}) as last_complaint_on
+    from daily_deltas
+
+),
+
+lookups as (
+
+    -- the last delta day on or before each evaluation date (delta days sort first)
+    select
+        customer_id,
         evaluation_date,
-        coalesce(sum(spend_delta) over ({{ running }}), 0) as annual_spend,
-        coalesce(sum(previous_spend_delta) over ({{ running }}), 0) as previous_annual_spend,
-        sum(orders_delta) over ({{ running }}) as orders_last_365d,
-        sum(previous_orders_delta) over ({{ running }}) as orders_prev_365d,
-        sum(order_quarters_delta) over ({{ running }}) as quarters_with_orders,
-        sum(complaints_delta) over ({{ running }}) as complaints_last_90d,
-        sum(nps_responses_delta) over ({{ running }}) as nps_responses_365d,
-        sum(promoters_delta) over ({{ running }}) as nps_promoters_365d,
-        sum(detractors_delta) over ({{ running }}) as nps_detractors_365d,
-        min(order_date) over ({{ running }}) as first_order_date,
-        max(order_date) over ({{ running }}) as last_order_date,
-        max(complaint_date) over ({{ running }}) as last_complaint_on
-    from in_range_stream
+        max(delta_date) over ({{ running }}) as delta_date
+    from (
+        select
+            customer_id,
+            delta_date as stream_date,
+            0 as stream_order,
+            delta_date,
+            cast(null as date) as evaluation_date
+        from daily_deltas
+
+        union all
+
+        select
+            customer_id,
+            evaluation_date as stream_date,
+            1 as stream_order,
+            cast(null as date) as delta_date,
+            evaluation_date
+        from evaluation_dates
+    ) as lookup_stream
 
 ),
 
 measured as (
 
-    select * from running
-    where evaluation_date is not null
+    -- before a customer's first delta day every window is empty
+    select
+        lookups.customer_id,
+        lookups.evaluation_date,
+        coalesce(cumulated.annual_spend, 0) as annual_spend,
+        coalesce(cumulated.previous_annual_spend, 0) as previous_annual_spend,
+        coalesce(cumulated.orders_last_365d, 0) as orders_last_365d,
+        coalesce(cumulated.orders_prev_365d, 0) as orders_prev_365d,
+        coalesce(cumulated.quarters_with_orders, 0) as quarters_with_orders,
+        coalesce(cumulated.complaints_last_90d, 0) as complaints_last_90d,
+        coalesce(cumulated.nps_responses_365d, 0) as nps_responses_365d,
+        coalesce(cumulated.nps_promoters_365d, 0) as nps_promoters_365d,
+        coalesce(cumulated.nps_detractors_365d, 0) as nps_detractors_365d,
+        cumulated.first_order_date,
+        cumulated.last_order_date,
+        cumulated.last_complaint_on
+    from lookups
+    left join cumulated
+        on
+            lookups.customer_id = cumulated.customer_id
+            and lookups.delta_date = cumulated.delta_date
+    where lookups.evaluation_date is not null
 
 ),
 
