@@ -14,6 +14,6 @@
             )
         {%- endset -%}
         {%- do run_query(ddl) -%}
-        {%- do adapter.commit() -%}
+        {%- do crm_commit() -%}
     {%- endif -%}
 {%- endmacro %}
