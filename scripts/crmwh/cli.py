@@ -6,6 +6,7 @@
     crmwh gx       --warehouse-dir DIR --as-of YYYY-MM-DD [--load-id N]
     crmwh publish  --warehouse-dir DIR
     crmwh dbt      -- <any dbt arguments>        (dbt with this project's profile and paths)
+    crmwh bench    [--scales 10k,100k,1m] [--runs 3] [--out benchmarks]
 
 Exit codes: 0 success, 1 the night failed (build or test error), 2 bad input (an export
 file or argument that cannot be used; the message names the file and column).
@@ -105,6 +106,23 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
     return run_dbt(args.dbt_args, warehouse_dir=Path(args.warehouse_dir)).returncode
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from crmwh.bench import BenchError, parse_scales, run_bench
+
+    try:
+        scales = parse_scales(args.scales)
+    except ValueError as exc:
+        print(f"crmwh bench: {exc}", file=sys.stderr)
+        return 2
+    work = Path(args.work_dir) if args.work_dir else Path(args.out) / ".work"
+    try:
+        run_bench(scales, args.runs, Path(args.out), work, as_of=args.as_of, seed=args.seed, keep=args.keep)
+    except BenchError as exc:
+        print(f"crmwh bench: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crmwh", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -171,6 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
     dbt.add_argument("--warehouse-dir", default=str(DEFAULT_WAREHOUSE_DIR))
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     dbt.set_defaults(func=_cmd_dbt)
+
+    bench = sub.add_parser("bench", help="benchmark generate/load/build/publish/incremental night at several scales")
+    bench.add_argument("--scales", default="10000,100000,1000000",
+                       help="customers per scale, comma-separated (10k, 1m accepted; default 10000,100000,1000000)")
+    bench.add_argument("--runs", type=int, default=3, help="runs per scale (median, min, max; default 3)")
+    bench.add_argument("--out", default="benchmarks", help="where results.md/.json/.png go (default benchmarks)")
+    bench.add_argument("--work-dir", default=None, help="scratch space for exports and warehouses (default OUT/.work)")
+    bench.add_argument("--as-of", type=_date, default=dt.date(2026, 11, 23), help="the incremental night's date")
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--keep", action="store_true", help="keep each run's exports and warehouse")
+    bench.set_defaults(func=_cmd_bench)
     return parser
 
 

@@ -42,6 +42,26 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         pass
 
 
+def dbt_command(
+    args: list[str],
+    *,
+    as_of=None,
+    target_path: Path | None = None,
+    extra_vars: dict | None = None,
+) -> list[str]:
+    """The command line of `dbt <args>` for this project, with as_of_date and extra vars."""
+    args = [a for a in args if a != "--"]
+    command = [dbt_executable(), *args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
+    variables = dict(extra_vars or {})
+    if as_of is not None:
+        variables["as_of_date"] = str(as_of)
+    if variables:
+        command += ["--vars", json.dumps(variables, sort_keys=True)]
+    if target_path is not None:
+        command += ["--target-path", str(target_path), "--log-path", str(Path(target_path) / "logs")]
+    return command
+
+
 def run_dbt(
     args: list[str],
     *,
@@ -52,17 +72,8 @@ def run_dbt(
     extra_vars: dict | None = None,
 ) -> subprocess.CompletedProcess:
     """`dbt <args>` in the project directory, with the warehouse dir and as_of_date set."""
-    args = [a for a in args if a != "--"]
-    command = [dbt_executable(), *args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
-    variables = dict(extra_vars or {})
-    if as_of is not None:
-        variables["as_of_date"] = str(as_of)
-    if variables:
-        command += ["--vars", json.dumps(variables, sort_keys=True)]
-    if target_path is not None:
-        command += ["--target-path", str(target_path), "--log-path", str(Path(target_path) / "logs")]
     return subprocess.run(
-        command,
+        dbt_command(args, as_of=as_of, target_path=target_path, extra_vars=extra_vars),
         cwd=PROJECT_ROOT,
         env=dbt_env(warehouse_dir),
         text=True,
