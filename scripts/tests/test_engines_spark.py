@@ -158,18 +158,7 @@ def test_spark_build_reconciles_raw_rows(both_builds):
 
 # Known: change_pct = round(double ratio, 4) is one unit off at exact ties (8 cells of the
 # sample): Spark's round(double) rounds the shortest decimal text, DuckDB the binary value.
-ROUNDING_AT_TIES = {"mart_kpi_monthly", "mart_kpi_quarterly"}
-
-
-@pytest.mark.parametrize(
-    "mart",
-    [
-        pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="change_pct rounding at ties (README)"))
-        if m in ROUNDING_AT_TIES
-        else m
-        for m in MARTS
-    ],
-)
+@pytest.mark.parametrize("mart", MARTS)
 def test_spark_mart_equals_duckdb_mart(both_builds, mart):
     warehouse, spark, _ = both_builds
     table = f"marts.{mart}"
