@@ -408,6 +408,8 @@ def _run(report: NightReport, exports_dir: Path, as_of: dt.date, warehouse_dir: 
             "failed": quality.failed,
             "has_errors": quality.has_errors,
             "failing_columns": quality.failing_columns,
+            "seconds": round(quality.elapsed_seconds, 1),
+            "read_seconds": round(quality.read_seconds, 1),
             "data_docs": str(quality.data_docs_index),
             "summary_html": str(quality.summary_html),
         }

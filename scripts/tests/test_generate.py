@@ -259,6 +259,49 @@ def test_dirt_present_at_default_rate(dirty):
         assert len({r["updated_at"] for r in rows}) == len(rows)
 
 
+TEXT_FORMS = {
+    "timestamp_iso": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$",
+    "timestamp_iso_t_offset": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$",
+    "timestamp_excel_slash": r"^\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}$",
+    "date_iso": r"^\d{4}-\d{2}-\d{2}$",
+    "date_excel_slash": r"^\d{4}/\d{1,2}/\d{1,2}$",
+    "money_plain": r"^\d+\.\d{2}$",
+    "money_thousands": r"^\d{1,3}(,\d{3})+\.\d{2}$",
+    "money_yuan": r"^¥\d{1,3}(,\d{3})*\.\d{2}$",
+}
+
+
+def test_every_text_form_of_the_contract_appears(clean):
+    """Every date, timestamp and money form the loader must parse is exported, per row style,
+    even without dirt: ISO, ISO with 'T' and +08:00, Excel slashes; plain, grouped, ¥."""
+    out, _ = clean
+    orders, interactions = table(out, "orders"), table(out, "interactions")
+    values = {
+        "timestamp_iso": [r["occurred_at"] for r in interactions],
+        "timestamp_iso_t_offset": [r["occurred_at"] for r in interactions],
+        "timestamp_excel_slash": [r["occurred_at"] for r in interactions],
+        "date_iso": [r["order_date"] for r in orders],
+        "date_excel_slash": [r["order_date"] for r in orders],
+        "money_plain": [r["amount"] for r in orders],
+        "money_thousands": [r["amount"] for r in orders],
+        "money_yuan": [r["amount"] for r in orders],
+    }
+    for form, pattern in TEXT_FORMS.items():
+        hits = sum(bool(re.match(pattern, v)) for v in values[form])
+        assert hits >= 5, (form, values[form][:5])
+    # and nothing else: each value has exactly one of its column's forms
+    for column_forms, column_values in (
+        (("timestamp_iso", "timestamp_iso_t_offset", "timestamp_excel_slash"), values["timestamp_iso"]),
+        (("date_iso", "date_excel_slash"), values["date_iso"]),
+        (("money_plain", "money_thousands", "money_yuan"), values["money_plain"]),
+    ):
+        for v in column_values:
+            assert sum(bool(re.match(TEXT_FORMS[f], v)) for f in column_forms) == 1, v
+    # Chinese text in names and addresses
+    customers = table(out, "customers")
+    assert sum(bool(re.search(r"[\u4e00-\u9fff]", r["customer_name"])) for r in customers) == len(customers)
+
+
 def test_completeness_known_answer(dirty):
     out, _ = dirty
     customers = table(out, "customers")

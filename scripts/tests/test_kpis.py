@@ -52,7 +52,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -294,13 +296,9 @@ def _mf_executable() -> Path | None:
     return candidate if candidate.exists() else None
 
 
-def test_metricflow_metrics_match_the_marts(night, tmp_path):
-    """The semantic layer (models/semantic) gives the marts' numbers through `mf query`."""
-    mf = _mf_executable()
-    if mf is None:
-        pytest.skip("dbt-metricflow is not installed in this environment (requirements.lock; make install)")
-    # MetricFlow reads <project>/target/semantic_manifest.json: parse a copy of the project so
-    # that nothing is written into the shared project directory
+def _project_copy(night: Path, tmp_path: Path) -> tuple[Path, dict]:
+    """A copy of the dbt project pointed at the fixture warehouse: MetricFlow and dbt docs
+    write into <project>/target, so nothing is written into the shared project directory."""
     project = tmp_path / "project"
     shutil.copytree(
         PROJECT_ROOT, project,
@@ -309,6 +307,38 @@ def test_metricflow_metrics_match_the_marts(night, tmp_path):
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
     env["CRMWH_WAREHOUSE_DIR"] = str(night.resolve())
+    return project, env
+
+
+def test_docs_site_builds_as_one_offline_page(night, tmp_path):
+    """`dbt docs generate --static` (the README's command) gives one self-contained page:
+    manifest and catalog inlined (marts, exposures, metrics, column docs in both languages),
+    no script or stylesheet fetched from the network."""
+    project, env = _project_copy(night, tmp_path)
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [str(dbt), "docs", "generate", "--static", "--vars", f'{{"as_of_date": "{AS_OF}"}}'],
+        cwd=project, env=env, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    page = (project / "target" / "static_index.html").read_text(encoding="utf-8")
+    assert len(page) > 1_000_000
+    assert not re.search(r"<script[^>]+src=[\"']https?://", page)
+    assert not re.search(r"<link[^>]+href=[\"']https?://", page)
+    for needle in ("model.crmwh.mart_kpi_monthly", "exposure.crmwh.management_kpi_dashboard",
+                   "metric.crmwh.churn_rate", "value_tier_label_zh"):
+        assert needle in page, needle
+    # the catalog (column types read from the warehouse) is inlined too
+    catalog = json.loads((project / "target" / "catalog.json").read_text(encoding="utf-8"))
+    assert "model.crmwh.mart_kpi_monthly" in catalog["nodes"]
+
+
+def test_metricflow_metrics_match_the_marts(night, tmp_path):
+    """The semantic layer (models/semantic) gives the marts' numbers through `mf query`."""
+    mf = _mf_executable()
+    if mf is None:
+        pytest.skip("dbt-metricflow is not installed in this environment (requirements.lock; make install)")
+    project, env = _project_copy(night, tmp_path)
     dbt = Path(sys.executable).with_name("dbt")
     parsed = subprocess.run(
         [str(dbt), "parse", "--vars", f'{{"as_of_date": "{AS_OF}"}}'],
@@ -330,9 +360,10 @@ def test_metricflow_metrics_match_the_marts(night, tmp_path):
     checked = 0
     for grain, table, metrics in (
         ("month", "mart_kpi_monthly",
-         ["avg_order_value", "cross_sell_share", "csat_avg", "nps", "complaint_sla_rate", "lead_conversion_rate",
-          "sales_cycle_days", "cadence_compliance_rate", "logging_sla_rate", "churn_rate", "winback_rate",
-          "repurchase_rate", "profile_completeness"]),
+         ["avg_order_value", "cross_sell_share", "csat_avg", "satisfaction_rate", "nps", "complaint_resolution_rate",
+          "complaint_sla_rate", "lead_conversion_rate", "lead_sla_rate", "sales_cycle_days",
+          "cadence_compliance_rate", "logging_sla_rate", "churn_rate", "winback_rate", "repurchase_rate",
+          "profile_completeness"]),
         ("quarter", "mart_kpi_quarterly",
          ["avg_order_value", "nps", "sales_cycle_days", "cadence_compliance_rate", "churn_rate_quarterly",
           "winback_rate_quarterly"]),
@@ -351,4 +382,4 @@ def test_metricflow_metrics_match_the_marts(night, tmp_path):
                 else:
                     assert got is not None and abs(float(got) - float(want)) < 0.0001, (metric, period, got, want)
                 checked += 1
-    assert checked == 13 * 7 + 6 * 3
+    assert checked == 16 * 7 + 6 * 3

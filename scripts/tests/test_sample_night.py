@@ -9,14 +9,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from dbt_helpers import build, query
 
 from crmwh.contract import load_contract
+from crmwh.generate import LOW_COMPLETENESS
 from crmwh.load import load_exports
 from crmwh.paths import SAMPLE_EXPORTS
 
@@ -62,6 +66,61 @@ def test_sample_has_quarantine_of_each_kind_of_dirt(sample_night):
     for expected in ("malformed_row", "missing_key", "bad_timestamp", "out_of_range", "unknown_code",
                      "orphan_reference", "exact_duplicate", "superseded"):
         assert expected in reasons
+
+
+def test_sample_columns_below_target_agree_everywhere(sample_night):
+    """The generator leaves exactly three customer columns below the 90 % target
+    (LOW_COMPLETENESS); the night must say so in every place an analyst looks: the dbt
+    completeness test (warn, its stored failing rows), mart_data_completeness, the Great
+    Expectations checkpoint, the run report; and mart_test_results holds the run."""
+    warehouse, result = sample_night
+    assert result.returncode == 0, result.stdout[-3000:]
+    expected = sorted(LOW_COMPLETENESS)
+    assert len(expected) == 3
+
+    report = json.loads((warehouse / "reports" / "latest.json").read_text())
+    assert [m.split(":")[0] for m in report["completeness_misses"]] == [f"customers.{c}" for c in expected]
+    assert report["quality"]["failing_columns"] == {"customers": expected}
+    assert report["quality"]["seconds"] > 0
+    assert report["warned_tests"] and all("completeness_stg_crm__customers" in t for t in report["warned_tests"])
+
+    # the dbt test warned (not failed) and stored exactly those columns, none below the error floor
+    stored = query(warehouse, "select entity, column_name, completeness, target, error_below"
+                              " from audit.completeness_stg_crm__customers_ order by column_name")
+    assert [(r[0], r[1]) for r in stored] == [("customers", c) for c in expected]
+    assert all(r[4] < r[2] < r[3] for r in stored)
+    for entity in load_contract():
+        if entity != "customers":
+            assert query(warehouse, f"select count(*) from audit.completeness_stg_crm__{entity}_") == [(0,)]
+
+    with duckdb.connect(str(warehouse / "serving.duckdb"), read_only=True) as con:
+        below = con.execute(
+            "select entity, column_name, completeness from marts.mart_data_completeness"
+            " where is_latest_load_date and is_overall and not is_met order by column_name"
+        ).fetchall()
+        statuses = dict(con.execute(
+            "select status, count(*) from marts.mart_test_results where is_latest_run group by status"
+        ).fetchall())
+        pii = con.execute(
+            "select status from marts.mart_test_results"
+            " where is_latest_run and test_name = 'assert_no_personal_data_in_marts'"
+        ).fetchall()
+    assert [(r[0], r[1]) for r in below] == [("customers", c) for c in expected]
+    # the same shares as the test's, within the rows each counts (landed vs staged versions)
+    for (_, _, share), (_, _, tested, _, _) in zip(below, stored):
+        assert abs(float(share) - tested) < 0.01
+    run_results = json.loads((warehouse / "dbt" / "target" / "run_results.json").read_text())
+    tests = [r for r in run_results["results"] if r["unique_id"].startswith("test.")]
+    assert sum(statuses.values()) == len(tests) > 400
+    assert statuses == {"pass": len(tests) - 1, "warn": 1}
+    assert pii == [("pass",)]
+
+    # Data Docs and the offline summary page name the same failing columns
+    summary = Path(report["quality"]["summary_html"]).read_text(encoding="utf-8")
+    failing_cells = dict(re.findall(r'<tr[^>]*><td><a href="#(\w+)">\w+</a></td>(?:<td>[^<]*</td>){6}<td>([^<]*)</td></tr>', summary))
+    assert set(failing_cells) == set(load_contract())
+    assert {e: c for e, c in failing_cells.items() if c} == {"customers": ", ".join(expected)}
+    assert Path(report["quality"]["data_docs"]).is_file()
 
 
 def _gb18030_zh_copy(source: Path, target: Path) -> None:

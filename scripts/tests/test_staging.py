@@ -13,7 +13,10 @@ from dbt_helpers import build, query, write_export
 
 from crmwh.load import load_exports
 
-STAGING = "path:seeds path:models/staging path:models/marts/data_quality/mart_load_reconciliation.sql"
+STAGING = (
+    "path:seeds path:models/staging path:models/intermediate/data_quality/int_export_columns_described.sql"
+    " path:models/marts/data_quality/mart_load_reconciliation.sql"
+)
 
 
 def customer(cid: str, **overrides) -> dict:

@@ -5,6 +5,12 @@
 
 with
 
+export_columns as (
+
+    select * from {{ ref('int_export_columns_described') }}
+
+),
+
 all_rows as (
 
     {% for entity in entities %}
@@ -20,7 +26,7 @@ all_rows as (
 
 ),
 
-final as (
+load_counts as (
 
     select
         entity,
@@ -34,6 +40,34 @@ final as (
         count(case when row_status = 'replaced' then 1 end) as rows_replaced_by_later_load
     from all_rows
     group by entity, load_id
+
+),
+
+entities as (
+
+    select distinct
+        entity,
+        entity_label_zh
+    from export_columns
+
+),
+
+final as (
+
+    select
+        cast(load_counts.entity as {{ dbt.type_string() }}) as entity,
+        cast(entities.entity_label_zh as {{ dbt.type_string() }}) as entity_label_zh,
+        cast(load_counts.load_id as {{ dbt.type_bigint() }}) as load_id,
+        cast(load_counts.loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        cast(load_counts.rows_landed as {{ dbt.type_bigint() }}) as rows_landed,
+        cast(load_counts.rows_staged as {{ dbt.type_bigint() }}) as rows_staged,
+        cast(load_counts.rows_quarantined as {{ dbt.type_bigint() }}) as rows_quarantined,
+        cast(load_counts.rows_duplicate_or_superseded as {{ dbt.type_bigint() }})
+            as rows_duplicate_or_superseded,
+        cast(load_counts.rows_replaced_by_later_load as {{ dbt.type_bigint() }})
+            as rows_replaced_by_later_load
+    from load_counts
+    left join entities on load_counts.entity = entities.entity
 
 )
 
