@@ -31,7 +31,8 @@ final as (
         count(case when row_status = 'quarantined' then 1 end) as rows_quarantined,
         count(case when quarantine_reason in ('exact_duplicate', 'superseded') then 1 end)
             as rows_duplicate_or_superseded,
-        count(case when row_status = 'replaced' then 1 end) as rows_replaced_by_later_load
+        count(case when row_status = 'replaced' then 1 end) as rows_replaced_by_later_load,
+        count(case when row_status = 'not_yet_valid' then 1 end) as rows_not_yet_valid
     from all_rows
     group by entity, load_id
 
