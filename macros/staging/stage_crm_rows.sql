@@ -4,11 +4,20 @@
         Grain: one row per landed row (_load_id, _row_number). Columns: the lineage, every
         contract column typed (crm_type of the source declaration), and
           _quarantine_reason / _quarantine_column / _quarantine_value  why a row is not clean
-          _row_status  staged (the current clean version of its key), quarantined, or
-                       replaced (a clean version that a later night's export replaced)
+          _row_status  staged (the current clean version of its key), quarantined,
+                       replaced (a clean version that a later night's export replaced), or
+                       not_yet_valid (a clean version whose version column, updated_at, lies
+                       after the end of the as-of night: unknown that night, so a past night
+                       rebuilt from later loads gives what it gave then; such a row is staged
+                       or replaced once a night on or after its updated_at is built)
         Precedence of reasons: malformed_row, missing_key, missing_timestamp, bad_timestamp,
         bad_number, bad_boolean, out_of_range, unknown_code, orphan_reference, then among
         clean rows of one load: exact_duplicate, superseded (an older version of the key).
+        Versions are ranked only among the clean rows known on the as-of night (version
+        column null or before the end of as_of_date); a later version is not_yet_valid
+        (checked for everything but orphan_reference, which depends on the night);
+        entities without a version column are not filtered here (their rows are placed in
+        time by their own dates downstream).
 
         references: {column: relation}; the relation must have a column of the same name.
         A non-null value without a match there is an orphan_reference. -#}
@@ -53,9 +62,14 @@
             'condition': crm_clean_text('source_' ~ column.name) ~ ' is not null and '
                 ~ column.name ~ '__typed is null'}) -%}
     {%- endfor -%}
+    {#- a version after the as-of night is not judged against that night's references (its
+        customer may be new too): it is not_yet_valid, and checked on the night it belongs to -#}
+    {%- set known_on_as_of = (' and coalesce(' ~ version_column ~ '__typed < ' ~ service_as_of_end() ~ ', true)')
+        if version_column else '' -%}
     {%- for column_name in references -%}
         {%- do checks.append({'reason': 'orphan_reference', 'column': column_name,
-            'condition': column_name ~ '__typed is not null and ' ~ column_name ~ '__ref.' ~ column_name ~ ' is null'}) -%}
+            'condition': column_name ~ '__typed is not null and ' ~ column_name ~ '__ref.' ~ column_name ~ ' is null'
+                ~ known_on_as_of}) -%}
     {%- endfor -%}
     {%- set hashed = [] -%}
     {%- for column in columns -%}
@@ -182,7 +196,15 @@ deduplicated as (
             when _invalid_reason is not null then 0
             when row_number() over (partition by _load_id, _row_hash order by _row_number) = 1 then 1
             else 0
-        end as _is_first_copy
+        end as _is_first_copy,
+        {%- if version_column %}
+        case
+            when {{ version_column }}__typed >= {{ service_as_of_end() }} then 1
+            else 0
+        end as _is_after_as_of
+        {%- else %}
+        0 as _is_after_as_of
+        {%- endif %}
     from checked
 
 ),
@@ -192,7 +214,7 @@ versioned_in_load as (
     select
         deduplicated.*,
         row_number() over (
-            partition by _load_id, _is_first_copy, {% for k in key %}{{ k }}__typed{{ ", " if not loop.last }}{% endfor %}
+            partition by _load_id, _is_first_copy, _is_after_as_of, {% for k in key %}{{ k }}__typed{{ ", " if not loop.last }}{% endfor %}
             order by {{ (version_column ~ '__typed desc nulls last, ') if version_column }}_row_number desc
         ) as _version_rank_in_load
     from deduplicated
@@ -208,6 +230,7 @@ current_version as (
                 then row_number() over (
                     partition by
                         _is_first_copy,
+                        _is_after_as_of,
                         case when _version_rank_in_load = 1 then 1 else 0 end,
                         {% for k in key %}{{ k }}__typed{{ ", " if not loop.last }}{% endfor %}
                     order by {{ (version_column ~ '__typed desc nulls last, ') if version_column }}_load_id desc, _row_number desc
@@ -232,20 +255,24 @@ final as (
         case
             when _invalid_reason is not null then _invalid_reason
             when _is_first_copy = 0 then 'exact_duplicate'
+            when _is_after_as_of = 1 then null
             when _version_rank_in_load > 1 then 'superseded'
         end as _quarantine_reason,
         case
             when _invalid_reason is not null then _quarantine_column
-            when _is_first_copy = 0 or _version_rank_in_load > 1 then '{{ key_list }}'
+            when _is_first_copy = 0 then '{{ key_list }}'
+            when _is_after_as_of = 0 and _version_rank_in_load > 1 then '{{ key_list }}'
         end as _quarantine_column,
         case
             when _invalid_reason is not null then _quarantine_value
-            when _is_first_copy = 0 or _version_rank_in_load > 1
-                then {{ key_value }}
+            when _is_first_copy = 0 then {{ key_value }}
+            when _is_after_as_of = 0 and _version_rank_in_load > 1 then {{ key_value }}
         end as _quarantine_value,
         _raw_line,
         case
-            when _invalid_reason is not null or _is_first_copy = 0 or _version_rank_in_load > 1 then 'quarantined'
+            when _invalid_reason is not null or _is_first_copy = 0 then 'quarantined'
+            when _is_after_as_of = 1 then 'not_yet_valid'
+            when _version_rank_in_load > 1 then 'quarantined'
             when _version_rank = 1 then 'staged'
             else 'replaced'
         end as _row_status

@@ -368,13 +368,15 @@ def _run(report: NightReport, exports_dir: Path, as_of: dt.date, warehouse_dir: 
                         + "; ".join(t.split(':')[0] for t in report.failed_tests))
         return fail("build", f"dbt build exited {build.returncode}; " + (" / ".join(what) or "see the dbt output above"))
     report.rows = {
-        entity: dict(zip(("landed", "staged", "quarantined", "duplicate_or_superseded", "replaced"), counts, strict=True))
+        entity: dict(zip(("landed", "staged", "quarantined", "duplicate_or_superseded", "replaced", "not_yet_valid"),
+                         counts, strict=True))
         for entity, counts in reconciliation_rows(build_db).items()
     }
-    print(f"{'entity':<18} {'landed':>10} {'staged':>10} {'quarantined':>12} {'(dup/superseded)':>17} {'replaced':>10}")
+    print(f"{'entity':<18} {'landed':>10} {'staged':>10} {'quarantined':>12} {'(dup/superseded)':>17} {'replaced':>10}"
+          f" {'not yet valid':>14}")
     for entity, r in report.rows.items():
         print(f"{entity:<18} {r['landed']:>10,} {r['staged']:>10,} {r['quarantined']:>12,} "
-              f"{r['duplicate_or_superseded']:>17,} {r['replaced']:>10,}")
+              f"{r['duplicate_or_superseded']:>17,} {r['replaced']:>10,} {r['not_yet_valid']:>14,}")
     if report.completeness_misses:
         print("completeness below target: " + "; ".join(report.completeness_misses))
 

@@ -6,8 +6,8 @@ PostgreSQL database. Loading and validating the exports stays exactly as on Duck
 :func:`mirror_raw_to_postgres` then copies every table of that schema (the 12 entity
 tables and ``_load_manifest``) to PostgreSQL, replacing what was there, in one
 transaction, and checks that each table has the same number of rows on both sides, so
-the reconciliation "landed = staged + quarantined + replaced" holds on PostgreSQL
-exactly as on DuckDB.
+the reconciliation "landed = staged + quarantined + replaced + not yet valid" holds on
+PostgreSQL exactly as on DuckDB.
 
 Connection settings come from the same environment variables as the profile:
 ``CRMWH_PG_HOST`` (localhost), ``CRMWH_PG_PORT`` (5432), ``CRMWH_PG_USER`` (crmwh),

@@ -34,24 +34,26 @@ select
     sum(rows_staged),
     sum(rows_quarantined),
     sum(rows_duplicate_or_superseded),
-    sum(rows_replaced_by_later_load)
+    sum(rows_replaced_by_later_load),
+    sum(rows_not_yet_valid)
 from marts.mart_load_reconciliation
 group by entity
 """
 
 
-def reconciliation_rows(database: Path) -> dict[str, tuple[int, int, int, int, int]]:
-    """entity -> (landed, staged, quarantined, of which duplicate/superseded, replaced by a later load)."""
+def reconciliation_rows(database: Path) -> dict[str, tuple[int, int, int, int, int, int]]:
+    """entity -> (landed, staged, quarantined, of which duplicate/superseded, replaced by a later load,
+    not yet valid on the as-of night)."""
     with duckdb.connect(str(database), read_only=True) as con:
         found = {row[0]: tuple(int(v) for v in row[1:]) for row in con.execute(RECONCILIATION_QUERY).fetchall()}
-    return {entity: found.get(entity, (0, 0, 0, 0, 0)) for entity in load_contract()}
+    return {entity: found.get(entity, (0, 0, 0, 0, 0, 0)) for entity in load_contract()}
 
 
 def print_reconciliation(database: Path) -> None:
     print(
         f"{'entity':<18} {'landed':>10} {'staged':>10} {'quarantined':>12} "
-        f"{'(dup/superseded)':>17} {'replaced later':>15}"
+        f"{'(dup/superseded)':>17} {'replaced later':>15} {'not yet valid':>14}"
     )
-    for entity, (landed, staged, quarantined, dup, replaced) in reconciliation_rows(database).items():
-        flag = "" if landed == staged + quarantined + replaced else "  <-- DOES NOT RECONCILE"
-        print(f"{entity:<18} {landed:>10,} {staged:>10,} {quarantined:>12,} {dup:>17,} {replaced:>15,}{flag}")
+    for entity, (landed, staged, quarantined, dup, replaced, later) in reconciliation_rows(database).items():
+        flag = "" if landed == staged + quarantined + replaced + later else "  <-- DOES NOT RECONCILE"
+        print(f"{entity:<18} {landed:>10,} {staged:>10,} {quarantined:>12,} {dup:>17,} {replaced:>15,} {later:>14,}{flag}")

@@ -190,13 +190,14 @@ def test_raw_mirror_reconciles_on_postgres(builds, pg_env):
     assert duck_email[0] > 0 and duck_email[1] == 2  # the sample's 2 malformed customer lines
     cur.execute(
         "select entity, sum(rows_landed), sum(rows_staged), sum(rows_quarantined), "
-        "sum(rows_replaced_by_later_load) from marts.mart_load_reconciliation group by entity"
+        "sum(rows_replaced_by_later_load), sum(rows_not_yet_valid) from marts.mart_load_reconciliation group by entity"
     )
     reconciled = {entity: tuple(int(n) for n in counts) for entity, *counts in cur.fetchall()}
     assert reconciled.keys() == raw.keys()
-    for entity, (landed, staged, quarantined, replaced) in reconciled.items():
+    for entity, (landed, staged, quarantined, replaced, not_yet_valid) in reconciled.items():
         cur.execute(f"select count(*) from raw.{entity}")
-        assert cur.fetchone()[0] == landed == raw[entity] == staged + quarantined + replaced, entity
+        assert cur.fetchone()[0] == landed == raw[entity] == staged + quarantined + replaced + not_yet_valid, entity
+        assert not_yet_valid == 0, entity
         assert staged > 0, entity
 
 

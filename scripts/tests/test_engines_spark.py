@@ -137,7 +137,7 @@ def _rows(columns: list[str], rows: list[tuple], keep: list[str]) -> list[tuple]
 
 
 def test_spark_build_reconciles_raw_rows(both_builds):
-    """landed = staged + quarantined + replaced for every entity and load, on Spark too."""
+    """landed = staged + quarantined + replaced + not yet valid for every entity and load, on Spark too."""
     warehouse, spark, _ = both_builds
     assert not isinstance(spark["marts.mart_load_reconciliation"], str), spark["marts.mart_load_reconciliation"]
     columns, rows = spark["marts.mart_load_reconciliation"]
@@ -146,6 +146,7 @@ def test_spark_build_reconciles_raw_rows(both_builds):
         record = dict(zip(columns, row, strict=True))
         landed, staged = record["rows_landed"], record["rows_staged"]
         quarantined, replaced = record["rows_quarantined"], record["rows_replaced_by_later_load"]
+        assert record["rows_not_yet_valid"] == 0, record
         assert landed == staged + quarantined + replaced, record
         by_entity[record["entity"]] = by_entity.get(record["entity"], 0) + landed
     generated = json.loads((SAMPLE_EXPORTS / "_generated.json").read_text())["rows"]

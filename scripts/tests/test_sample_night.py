@@ -46,13 +46,14 @@ def test_nightly_on_bundled_sample_succeeds_and_reconciles(sample_night):
     assert "as of 2026-11-23 (from _generated.json)" in result.stdout
     rows = query(
         warehouse,
-        "select entity, sum(rows_landed), sum(rows_staged), sum(rows_quarantined), sum(rows_replaced_by_later_load)"
-        " from marts.mart_load_reconciliation group by entity",
+        "select entity, sum(rows_landed), sum(rows_staged), sum(rows_quarantined), sum(rows_replaced_by_later_load),"
+        " sum(rows_not_yet_valid) from marts.mart_load_reconciliation group by entity",
     )
     assert {r[0] for r in rows} == set(load_contract())
-    for entity, landed, staged, quarantined, replaced in rows:
+    for entity, landed, staged, quarantined, replaced, not_yet_valid in rows:
         raw = query(warehouse, f"select count(*) from raw.{entity}")[0][0]
-        assert landed == raw == staged + quarantined + replaced, entity
+        assert landed == raw == staged + quarantined + replaced + not_yet_valid, entity
+        assert not_yet_valid == 0, entity  # the sample has no updated_at after its night
         assert staged > 0, entity
         # the printed table carries the same numbers
         assert f"{entity:<18} {landed:>10,} {staged:>10,} {quarantined:>12,}" in result.stdout

@@ -114,18 +114,18 @@ def test_reconciliation_per_entity_and_night(warehouse):
     rows = query(
         warehouse,
         "select entity, load_id, rows_landed, rows_staged, rows_quarantined, rows_duplicate_or_superseded,"
-        " rows_replaced_by_later_load from marts.mart_load_reconciliation order by entity, load_id",
+        " rows_replaced_by_later_load, rows_not_yet_valid from marts.mart_load_reconciliation order by entity, load_id",
     )
     assert rows == [
         # 11 landed: C001 C002 C002 C003 C003 '' C004 C005 C006 C007 + malformed line.
         # staged now: C002(new) C003 C006 (C001 replaced by night 2, C007 stays from night 1);
         # quarantined: C002(old, superseded), C003 dup, missing key, C004, C005, malformed = 6
-        ("customers", 1, 11, 4, 6, 2, 1),
-        ("customers", 2, 2, 1, 0, 0, 1),  # C001 staged; C007 (older updated_at) is history
-        ("interactions", 1, 2, 1, 1, 0, 0),
-        ("orders", 1, 6, 1, 5, 0, 0),
-        ("sales_reps", 1, 1, 1, 0, 0, 0),
-        ("surveys", 1, 3, 1, 2, 0, 0),
+        ("customers", 1, 11, 4, 6, 2, 1, 0),
+        ("customers", 2, 2, 1, 0, 0, 1, 0),  # C001 staged; C007 (older updated_at) is history
+        ("interactions", 1, 2, 1, 1, 0, 0, 0),
+        ("orders", 1, 6, 1, 5, 0, 0, 0),
+        ("sales_reps", 1, 1, 1, 0, 0, 0, 0),
+        ("surveys", 1, 3, 1, 2, 0, 0, 0),
     ]
 
 

@@ -14,7 +14,9 @@
         select
             _load_id,
             count(*) as rows_accounted,
-            count(case when _row_status in ('staged', 'quarantined', 'replaced') then 1 end) as rows_with_status
+            count(
+                case when _row_status in ('staged', 'quarantined', 'replaced', 'not_yet_valid') then 1 end
+            ) as rows_with_status
         from {{ model }}
         group by _load_id
     )

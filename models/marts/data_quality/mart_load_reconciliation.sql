@@ -37,7 +37,8 @@ load_counts as (
         count(case when row_status = 'quarantined' then 1 end) as rows_quarantined,
         count(case when quarantine_reason in ('exact_duplicate', 'superseded') then 1 end)
             as rows_duplicate_or_superseded,
-        count(case when row_status = 'replaced' then 1 end) as rows_replaced_by_later_load
+        count(case when row_status = 'replaced' then 1 end) as rows_replaced_by_later_load,
+        count(case when row_status = 'not_yet_valid' then 1 end) as rows_not_yet_valid
     from all_rows
     group by entity, load_id
 
@@ -65,7 +66,8 @@ final as (
         cast(load_counts.rows_duplicate_or_superseded as {{ dbt.type_bigint() }})
             as rows_duplicate_or_superseded,
         cast(load_counts.rows_replaced_by_later_load as {{ dbt.type_bigint() }})
-            as rows_replaced_by_later_load
+            as rows_replaced_by_later_load,
+        cast(load_counts.rows_not_yet_valid as {{ dbt.type_bigint() }}) as rows_not_yet_valid
     from load_counts
     left join entities on load_counts.entity = entities.entity
 
