@@ -145,6 +145,10 @@ def _scan_block(data: bytes, newline: str, width: int, line_number: int, result:
     result.blank.extend((np.flatnonzero(blank) + line_number).tolist())
     for i in np.flatnonzero(bad).tolist():
         raw = data[starts[i] : content_ends[i]].decode("utf-8")
+        if raw.endswith((",", ',""')) and fields[i] == width + 1:
+            # DuckDB's reader takes a last empty field too many for a trailing delimiter
+            # and keeps the row; Python's reader counts the field
+            raise Irregular(f"line {line_number + i}: one empty field too many")
         result.malformed.append((line_number + i, f"expected {width} fields, found {int(fields[i])}", raw))
     if len(result.blank) + len(result.malformed) > MAX_EXCLUDED:
         raise Irregular(f"more than {MAX_EXCLUDED} blank or malformed lines")
@@ -174,13 +178,16 @@ def _check_quoting(arr: np.ndarray, quotes: np.ndarray, starts: np.ndarray, cont
         raise Irregular("a line that is not a sequence of well-formed fields")
 
 
-def stage(path: Path, width: int, newline: str, scratch: Path, expected: Scan) -> Path:
+def stage(path: Path, width: int, scratch: Path, expected: Scan) -> Path:
     """DuckDB reads ``path`` into a Parquet file (columns c0..); raises Irregular unless its
-    good rows and rejected lines are exactly the scan's."""
+    good rows and rejected lines are exactly the scan's.
+
+    The line end is left to DuckDB's detection (the scan proved it is the same on every
+    line): ``new_line = '\\r\\n'`` given explicitly misreads a CRLF file in DuckDB 1.4.
+    """
     target = scratch / f"{path.name}.parquet"
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     source = str(path).replace("'", "''")
-    new_line = "\\r\\n" if newline == "\r\n" else "\\n"
     sql = f"""
         copy (
             select *
@@ -194,7 +201,6 @@ def stage(path: Path, width: int, newline: str, scratch: Path, expected: Scan) -
                 quote = '"',
                 escape = '"',
                 comment = '',
-                new_line = '{new_line}',
                 strict_mode = true,
                 null_padding = false,
                 store_rejects = true
