@@ -98,28 +98,29 @@ def scan(path: Path, header_encoding: str, header: list[str]) -> Scan:
         carry = b""
         while True:
             block = handle.read(BLOCK_BYTES)
-            data = carry + block
-            if block:
-                cut = data.rfind(b"\n") + 1
-                data, carry = data[:cut], data[cut:]
-            if data:
-                line_number = _scan_block(data, newline, width, line_number, result)
+            data = carry + block if carry else block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            if cut:
+                line_number = _scan_block(memoryview(data)[:cut], newline, width, line_number, result)
+            carry = data[cut:]
             if not block:
                 return result
 
 
-def _scan_block(data: bytes, newline: str, width: int, line_number: int, result: Scan) -> int:
+def _scan_block(data: memoryview, newline: str, width: int, line_number: int, result: Scan) -> int:
     """Classify the whole lines of ``data`` (the last may lack its line end); next line number."""
     arr = np.frombuffer(data, dtype=np.uint8)
     line_feeds = np.flatnonzero(arr == 10)
-    terminated = data.endswith(b"\n")
+    terminated = arr[-1] == 10
     ends = line_feeds if terminated else np.append(line_feeds, len(data))
     starts = np.empty(len(ends), dtype=np.int64)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
-    carriage_returns = data.count(b"\r")
+    carriage_returns = int(np.count_nonzero(arr == 13))
     if newline == "\r\n":
-        if carriage_returns != len(line_feeds) or data.count(b"\r\n") != len(line_feeds):
+        # as many carriage returns as line feeds, each right before one
+        crlf = not len(line_feeds) or (line_feeds[0] > 0 and bool(np.all(arr[line_feeds - 1] == 13)))
+        if carriage_returns != len(line_feeds) or not crlf:
             raise Irregular("mixed line ends or a carriage return inside a line")
         content_ends = ends - 1
         if not terminated:
@@ -133,18 +134,27 @@ def _scan_block(data: bytes, newline: str, width: int, line_number: int, result:
         raise Irregular(f"a line longer than {FIELD_SIZE_LIMIT} bytes")
     quotes = np.flatnonzero(arr == 34)
     commas = np.flatnonzero(arr == 44)
+
+    def commas_before(positions: np.ndarray) -> np.ndarray:
+        return np.searchsorted(commas, positions)
+
+    fields = commas_before(content_ends) - commas_before(starts) + 1
     if len(quotes):
-        _check_quoting(arr, quotes, starts, content_ends)
-        # each regular line holds an even number of quotes: a comma is a separator when the
-        # quotes before it are even
-        commas = commas[(np.searchsorted(quotes, commas) & 1) == 0]
-    fields = np.searchsorted(commas, content_ends) - np.searchsorted(commas, starts) + 1
+        _check_quoting(arr, quotes, content_ends)
+        # every regular line holds an even number of quotes, so quotes pair up (open, close)
+        # within lines: the commas between a pair are text, not separators
+        opens, closes = quotes[0::2], quotes[1::2]
+        quoted_commas = commas_before(closes) - commas_before(opens)
+        if quoted_commas.any():
+            fields -= np.bincount(
+                np.searchsorted(ends, opens), weights=quoted_commas, minlength=len(ends)
+            ).astype(np.int64)
     blank = lengths == 0
     bad = ~blank & (fields != width)
     result.good += int(len(ends) - blank.sum() - bad.sum())
     result.blank.extend((np.flatnonzero(blank) + line_number).tolist())
     for i in np.flatnonzero(bad).tolist():
-        raw = data[starts[i] : content_ends[i]].decode("utf-8")
+        raw = bytes(data[starts[i] : content_ends[i]]).decode("utf-8")
         if raw.endswith((",", ',""')) and fields[i] == width + 1:
             # DuckDB's reader takes a last empty field too many for a trailing delimiter
             # and keeps the row; Python's reader counts the field
@@ -155,7 +165,7 @@ def _scan_block(data: bytes, newline: str, width: int, line_number: int, result:
     return line_number + len(ends)
 
 
-def _check_quoting(arr: np.ndarray, quotes: np.ndarray, starts: np.ndarray, content_ends: np.ndarray) -> None:
+def _check_quoting(arr: np.ndarray, quotes: np.ndarray, content_ends: np.ndarray) -> None:
     """Raise Irregular unless every line is a sequence of well-formed fields: each field
     unquoted without any quote, or quoted with inner quotes doubled.
 
@@ -164,17 +174,17 @@ def _check_quoting(arr: np.ndarray, quotes: np.ndarray, starts: np.ndarray, cont
     second of a doubled pair (after a quote); an odd-numbered quote closes its field
     (before a comma or the line end) or is the first of a doubled pair (before a quote).
     """
-    per_line = np.searchsorted(quotes, content_ends) - np.searchsorted(quotes, starts)
-    if np.any(per_line & 1):
+    line_of_quote = np.searchsorted(content_ends, quotes)
+    if np.any(np.bincount(line_of_quote) & 1):
         raise Irregular("a line with an odd number of quotes")
     # every line holds an even number of quotes, so the parity within the block is the
     # parity within the line
-    even = (np.arange(len(quotes)) & 1) == 0
-    previous = np.insert(arr, 0, np.uint8(10))[quotes]  # the start of the data starts a line
+    last = len(arr) - 1
+    previous = np.where(quotes > 0, arr[np.maximum(quotes - 1, 0)], 10)  # data starts a line
+    following = np.where(quotes < last, arr[np.minimum(quotes + 1, last)], 10)  # and ends one
     opens = (previous == 10) | (previous == 44) | (previous == 34)
-    following = np.append(arr, np.uint8(10))[quotes + 1]  # the end of the data ends a line
     closes = (following == 44) | (following == 34) | (following == 10) | (following == 13)
-    if not (np.all(opens[even]) and np.all(closes[~even])):
+    if not (np.all(opens[0::2]) and np.all(closes[1::2])):
         raise Irregular("a line that is not a sequence of well-formed fields")
 
 

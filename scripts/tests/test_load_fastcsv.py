@@ -19,6 +19,7 @@ from conftest import query
 
 from crmwh.contract import load_contract
 from crmwh.load import load_exports
+from crmwh import load_fastcsv as fastcsv
 from crmwh.load_fastcsv import Irregular, scan, shift_sql
 
 CONTRACT = load_contract()
@@ -129,6 +130,20 @@ def test_ragged_rows_and_quotes_take_the_fast_path(exports_dir, tmp_path, file_n
     assert (got[4]["status"], got[4]["rep_id"]) == ("", "")
 
 
+@pytest.mark.parametrize("block_bytes", [1, 7, 64, 1000])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_scan_blocks_cut_anywhere(exports_dir, tmp_path, monkeypatch, block_bytes, newline):
+    """The scan reads 16 MiB blocks; tiny blocks put block edges inside lines and line ends."""
+    monkeypatch.setattr(fastcsv, "BLOCK_BYTES", block_bytes)
+    orders_file(exports_dir / "orders.csv", RAGGED_AND_QUOTED * 3, newline)
+
+    fast, slow, readers = load_both(exports_dir, tmp_path)
+
+    assert readers["orders"] == "duckdb"
+    assert fast == slow
+    assert len(fast["orders"]) == 24
+
+
 IRREGULAR = {
     "quoted_line_break": [order_line(1), order_line(2, product_category='"hard\nware"'), order_line(3)],
     "unbalanced_quote": [order_line(1), 'O-2,customer_id-2,"2025-03-18,1,pc,completed,r,u', order_line(3)],
@@ -161,6 +176,23 @@ def test_mixed_line_ends_go_to_the_python_reader(exports_dir, tmp_path):
     assert readers["orders"] == "python"
     assert fast == slow
     assert [dict(r)["_row_number"] for r in fast["orders"]] == [2, 3]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_last_line_without_line_end(exports_dir, tmp_path, newline):
+    header = ",".join(ORDERS.column_names)
+    text = newline.join([header, order_line(1), order_line(2) + ",x", order_line(3)])  # no final line end
+    (exports_dir / "orders.csv").write_bytes(text.encode())
+
+    fast, slow, readers = load_both(exports_dir, tmp_path)
+
+    assert readers["orders"] == "duckdb"
+    assert fast == slow
+    assert [(dict(r)["_row_number"], dict(r)["order_id"]) for r in fast["orders"]] == [
+        (2, "O-1"),
+        (3, None),
+        (4, "O-3"),
+    ]
 
 
 def test_header_only_and_blank_only_files(exports_dir, tmp_path):
