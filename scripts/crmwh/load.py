@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
 from crmwh.contract import Entity, load_contract
@@ -80,6 +79,7 @@ class FileLoad:
     header_map: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     reader: str | None = None  # csv: "duckdb" (fast path) or "python"; None: xlsx/parquet
+    fallback_reason: str | None = None  # why a csv file was not parsed by DuckDB (fast_csv on)
 
 
 @dataclass
@@ -552,7 +552,11 @@ def _land_csv_fast(
             source, header_encoding = fast.utf8_copy(load.path, load.file_format, load.encoding, work)
             plan = fast.scan(source, header_encoding, header)
             staged = fast.stage(source, len(header), work, plan) if plan.good else None
-        except fast.Irregular:
+        except fast.Irregular as exc:
+            load.fallback_reason = str(exc)
+            return False
+        except Exception as exc:  # noqa: BLE001 - nothing is landed yet: the Python reader decides
+            load.fallback_reason = f"fast path failed: {exc!r}"
             return False
         load.ignored_columns = ignored
         load.header_map = {str(raw): col for raw, col in zip(header, mapped, strict=True) if col}

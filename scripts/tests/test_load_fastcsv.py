@@ -166,6 +166,21 @@ def test_irregular_files_go_to_the_python_reader(exports_dir, tmp_path, case):
     assert fast == slow
 
 
+def test_the_report_says_why_a_file_took_the_python_reader(exports_dir, warehouse_dir):
+    orders_file(exports_dir / "orders.csv", IRREGULAR["quoted_line_break"])
+    customers = CONTRACT["customers"].column_names
+    (exports_dir / "customers.csv").write_text(",".join(customers) + "\n" + ",".join(customers) + "\n")
+
+    report = load_exports(exports_dir, warehouse_dir, loaded_at=LOADED_AT)
+
+    by_entity = {f.entity: f for f in report.files}
+    assert (by_entity["orders"].reader, by_entity["orders"].fallback_reason) == (
+        "python",
+        "a line with an odd number of quotes",
+    )
+    assert (by_entity["customers"].reader, by_entity["customers"].fallback_reason) == ("duckdb", None)
+
+
 def test_mixed_line_ends_go_to_the_python_reader(exports_dir, tmp_path):
     header = ",".join(ORDERS.column_names)
     text = f"{header}\r\n{order_line(1)}\n{order_line(2)}\r\n"
