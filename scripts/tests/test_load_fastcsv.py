@@ -250,7 +250,7 @@ def test_random_files_land_the_same_through_both_readers(exports_dir, tmp_path, 
             fields = [f for f in fields if f.count('"') % 2 == 0 and not (f and '"' in f.strip('"'))]
             fields = [f if not f or f[0] == '"' or '"' not in f else f.replace('"', "") for f in fields]
             fields += ["z"] * (width - len(fields))
-            if fields[-1] in ("", '""'):  # one empty field too many: see empty_field_too_many
+            if width == 9 and fields[-1] in ("", '""'):  # see empty_field_too_many
                 fields[-1] = "z"
         lines.append("" if rng.random() < 0.03 else ",".join(fields))
     orders_file(exports_dir / "orders.csv", lines, rng.choice(["\n", "\r\n"]))
