@@ -17,7 +17,7 @@
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': strategy,
-        'on_schema_change': 'fail',
+        'on_schema_change': crm_on_schema_change(),
         'pre_hook': [
             before_begin("{% do crm_ensure_incremental_state() %}"),
             "{{ crm_reprocess_delete(" ~ args ~ ") }}",

@@ -47,6 +47,17 @@ from crmwh.paths import BUILD_DB_NAME, PROJECT_ROOT
 DEFAULT_SCALES = (10_000, 100_000, 1_000_000)
 DEFAULT_AS_OF = dt.date(2026, 11, 23)
 STEPS = ("generate", "load", "build", "publish", "baseline", "incremental")
+# On PostgreSQL and Spark the warehouse is the engine's own database: BI tools read it
+# there, so there is no serving copy to publish, and the baseline script is DuckDB SQL.
+ENGINES = ("duckdb", "postgres", "spark")
+ENGINE_STEPS = {
+    "duckdb": STEPS,
+    "postgres": ("generate", "load", "build", "incremental"),
+    "spark": ("generate", "load", "build", "incremental"),
+}
+# what `crmwh load` adds to land the raw tables where the engine reads them
+ENGINE_NAMES = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "spark": "Apache Spark (local)"}
+ENGINE_LOAD_FLAGS = {"duckdb": [], "postgres": ["--postgres"], "spark": ["--parquet"]}
 POLL_SECONDS = 0.2
 
 # entity -> column deciding the night a row is first exported (as scripts/tests/nightly_exports.py)
@@ -196,13 +207,14 @@ def _crmwh(*args: str) -> list[str]:
     return [sys.executable, "-m", "crmwh.cli", *args]
 
 
-def _build_command(warehouse: Path, as_of: dt.date) -> list[str]:
-    """The full build exactly as `crmwh nightly --full-refresh` runs it."""
+def _build_command(warehouse: Path, as_of: dt.date, engine: str = "duckdb", full_refresh: bool = True) -> list[str]:
+    """The full build exactly as `crmwh nightly --full-refresh` runs it (on `engine`'s target)."""
     from crmwh.dbt_runner import dbt_command
     from crmwh.nightly import build_fingerprint
 
+    target = [] if engine == "duckdb" else ["--target", engine]
     return dbt_command(
-        ["build", "--exclude-resource-type", "unit_test", "--full-refresh"],
+        ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if full_refresh else []), *target],
         as_of=as_of,
         target_path=warehouse / "dbt" / "target",
         extra_vars={"crm_build_fingerprint": build_fingerprint()},
@@ -219,8 +231,13 @@ def _env(warehouse: Path) -> dict[str, str]:
     return dbt_env(warehouse)
 
 
-def run_once(customers: int, run_dir: Path, as_of: dt.date, seed: int, log=print) -> dict:
-    """One run at one scale; returns {step: Measured as dict, 'rows': ..., ...}."""
+def run_once(customers: int, run_dir: Path, as_of: dt.date, seed: int, log=print, engine: str = "duckdb") -> dict:
+    """One run at one scale; returns {step: Measured as dict, 'rows': ..., ...}.
+
+    On postgres and spark: load lands the raw tables there too (`--postgres`, `--parquet`),
+    build is `dbt build --target <engine> --full-refresh`, and the incremental night is
+    `crmwh load` of night 2 then `dbt build --target <engine>` as of D (no publish).
+    """
     if run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True)
@@ -230,9 +247,10 @@ def run_once(customers: int, run_dir: Path, as_of: dt.date, seed: int, log=print
     previous = as_of - dt.timedelta(days=1)
     result: dict = {"customers": customers}
 
-    def step(name: str, command: list[str], env: dict | None = None) -> Measured:
+    def step(name: str, command: list[str], env: dict | None = None, record: bool = True) -> Measured:
         measured = run_measured(command, logs / f"{name}.log", env)
-        result[name] = measured.__dict__
+        if record:
+            result[name] = measured.__dict__
         log(f"  {name:<12} {measured.seconds:>9.1f} s  peak RSS {measured.peak_rss_mb:>8.0f} MB"
             + ("" if measured.returncode == 0 else f"  FAILED (exit {measured.returncode}, see {logs / (name + '.log')})"))
         if measured.returncode != 0:
@@ -250,8 +268,21 @@ def run_once(customers: int, run_dir: Path, as_of: dt.date, seed: int, log=print
     log(f"  {'(split)':<12} {time.perf_counter() - started:>9.1f} s  (not timed: preparing the two nights)")
     warehouse.mkdir()
     env = _env(warehouse)
-    step("load", _crmwh("load", "--exports", str(night_1), "--warehouse-dir", str(warehouse)))
-    step("build", _build_command(warehouse, previous), env)
+    load_flags = ENGINE_LOAD_FLAGS[engine]
+    step("load", _crmwh("load", "--exports", str(night_1), "--warehouse-dir", str(warehouse), *load_flags))
+    step("build", _build_command(warehouse, previous, engine), env)
+    if engine != "duckdb":
+        load_2 = step("incremental_load", _crmwh("load", "--exports", str(night_2), "--warehouse-dir",
+                                                 str(warehouse), *load_flags), record=False)
+        build_2 = step("incremental_build", _build_command(warehouse, as_of, engine, full_refresh=False), env,
+                       record=False)
+        result["incremental"] = Measured(
+            round(load_2.seconds + build_2.seconds, 3), max(load_2.peak_rss_mb, build_2.peak_rss_mb),
+            max(load_2.max_process_rss_mb, build_2.max_process_rss_mb), 0).__dict__
+        result["incremental_steps"] = {"load": load_2.seconds, "build": build_2.seconds}
+        result["published_rows"] = {}
+        result["warehouse_mb"] = round(sum(f.stat().st_size for f in warehouse.rglob("*") if f.is_file()) / 1e6, 1)
+        return result
     step("publish", _crmwh("publish", "--warehouse-dir", str(warehouse)))
     step("baseline", _baseline_command(warehouse, previous), env)
     step("incremental", _crmwh("nightly", "--exports", str(night_2), "--as-of", str(as_of),
@@ -276,20 +307,23 @@ def _stats(values: list[float]) -> dict:
 
 
 def summarise(runs: list[dict]) -> dict:
+    steps = [name for name in STEPS if name in runs[0]]
     summary: dict = {"customers": runs[0]["customers"], "runs": len(runs), "rows": runs[0]["rows"],
                      "nights": runs[0]["nights"], "steps": {}}
-    for name in STEPS:
+    for name in steps:
         summary["steps"][name] = {
             "seconds": _stats([r[name]["seconds"] for r in runs]),
             "peak_rss_mb": _stats([r[name]["peak_rss_mb"] for r in runs]),
         }
-    full = [r["load"]["seconds"] + r["build"]["seconds"] + r["publish"]["seconds"] for r in runs]
+    night = [s for s in ("load", "build", "publish") if s in steps]
+    full = [sum(r[s]["seconds"] for s in night) for r in runs]
     summary["full_night"] = {
         "seconds": _stats(full),
-        "peak_rss_mb": _stats([max(r[s]["peak_rss_mb"] for s in ("load", "build", "publish")) for r in runs]),
+        "peak_rss_mb": _stats([max(r[s]["peak_rss_mb"] for s in night) for r in runs]),
     }
     summary["incremental_over_full"] = _stats([r["incremental"]["seconds"] / f for r, f in zip(runs, full, strict=True)])
-    summary["warehouse_over_baseline"] = _stats([r["build"]["seconds"] / r["baseline"]["seconds"] for r in runs])
+    if "baseline" in steps:
+        summary["warehouse_over_baseline"] = _stats([r["build"]["seconds"] / r["baseline"]["seconds"] for r in runs])
     summary["incremental_steps"] = {
         k: _stats([r["incremental_steps"].get(k, 0.0) for r in runs]) for k in runs[0]["incremental_steps"]
     }
@@ -297,7 +331,7 @@ def summarise(runs: list[dict]) -> dict:
     return summary
 
 
-def machine() -> dict:
+def machine(engine: str = "duckdb") -> dict:
     import duckdb
 
     info = {
@@ -316,6 +350,20 @@ def machine() -> dict:
 
         info["dbt_core"] = version("dbt-core")
         info["dbt_duckdb"] = version("dbt-duckdb")
+        if engine == "postgres":
+            info["dbt_postgres"] = version("dbt-postgres")
+            from crmwh.postgres import pg_connect
+
+            con = pg_connect()
+            try:
+                with con.cursor() as cursor:
+                    cursor.execute("show server_version")
+                    info["postgresql"] = cursor.fetchone()[0]
+            finally:
+                con.close()
+        if engine == "spark":
+            info["dbt_spark"] = version("dbt-spark")
+            info["pyspark"] = version("pyspark")
     except Exception:  # noqa: BLE001 - informative only
         pass
     try:
@@ -338,11 +386,16 @@ def _fmt(stat: dict, digits: int = 1) -> str:
 
 def write_markdown(results: dict, path: Path, chart: Path | None) -> None:
     scales = results["scales"]
+    engine = results["config"].get("engine", "duckdb")
+    steps = [name for name in STEPS if name in scales[0]["steps"]]
+    night = [s for s in ("load", "build", "publish") if s in steps]
     head = ["step"] + [f"{s['customers']:,} customers" for s in scales]
+    engine_flag = "" if engine == "duckdb" else f" --engine {engine}"
     lines = [
-        "# crmwh benchmark",
+        "# crmwh benchmark" + ("" if engine == "duckdb" else f" on {ENGINE_NAMES[engine]}"),
         "",
-        f"Produced by `crmwh bench --scales {','.join(str(s['customers']) for s in scales)} --runs {results['config']['runs']}`"
+        f"Produced by `crmwh bench{engine_flag} --scales {','.join(str(s['customers']) for s in scales)}"
+        f" --runs {results['config']['runs']}`"
         f" on {results['started_at']} (UTC). Each cell: median (min–max) over {results['config']['runs']} run(s); "
         "seconds of wall time, peak RSS in MB of the step's process tree.",
         "",
@@ -351,16 +404,18 @@ def write_markdown(results: dict, path: Path, chart: Path | None) -> None:
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
     ]
-    rows = [(name, lambda s, n=name: s["steps"][n]["seconds"]) for name in STEPS]
-    rows.insert(4, ("full night (load + build + publish)", lambda s: s["full_night"]["seconds"]))
+    rows = [(name, lambda s, n=name: s["steps"][n]["seconds"]) for name in steps]
+    rows.insert(steps.index(night[-1]) + 1,
+                (f"full night ({' + '.join(night)})", lambda s: s["full_night"]["seconds"]))
     for label, get in rows:
         lines.append("| " + " | ".join([label] + [_fmt(get(s)) for s in scales]) + " |")
     lines += ["", "## Peak memory (RSS, MB)", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for name in STEPS:
+    for name in steps:
         lines.append("| " + " | ".join([name] + [_fmt(s["steps"][name]["peak_rss_mb"], 0) for s in scales]) + " |")
     lines += ["", "## Ratios", "", "| " + " | ".join(["ratio"] + head[1:]) + " |", "|" + "---|" * len(head)]
-    lines.append("| " + " | ".join(["warehouse / baseline (full build / baseline script)"]
-                                    + [_fmt(s["warehouse_over_baseline"], 2) for s in scales]) + " |")
+    if "baseline" in steps:
+        lines.append("| " + " | ".join(["warehouse / baseline (full build / baseline script)"]
+                                        + [_fmt(s["warehouse_over_baseline"], 2) for s in scales]) + " |")
     lines.append("| " + " | ".join(["incremental night / full night"]
                                     + [_fmt(s["incremental_over_full"], 2) for s in scales]) + " |")
     incremental_steps = sorted({k for s in scales for k in s["incremental_steps"]})
@@ -378,7 +433,8 @@ def write_markdown(results: dict, path: Path, chart: Path | None) -> None:
     lines.append("| " + " | ".join(["**total**"] + [f"**{sum(s['rows'].values()):,}**" for s in scales]) + " |")
     lines.append("| " + " | ".join(["night 2 rows (the incremental night's exports)"]
                                     + [f"{sum(v['night_2'] for v in s['nights'].values()):,}" for s in scales]) + " |")
-    lines.append("| " + " | ".join(["build.duckdb size (MB, after both nights)"]
+    lines.append("| " + " | ".join([("build.duckdb" if engine == "duckdb" else "warehouse directory")
+                                     + " size (MB, after both nights)"]
                                     + [f"{s['warehouse_mb']:,.0f}" for s in scales]) + " |")
     if chart is not None:
         lines += ["", "## Scaling", "", f"![time vs customers, log-log]({chart.name})"]
@@ -388,7 +444,8 @@ def write_markdown(results: dict, path: Path, chart: Path | None) -> None:
         "## Machine",
         "",
         f"- {m.get('cpu_model')}, {m.get('cpus')} CPUs, {m.get('memory_gb')} GB RAM; {m.get('platform')}",
-        f"- Python {m.get('python')}, DuckDB {m.get('duckdb')}, dbt-core {m.get('dbt_core')}, dbt-duckdb {m.get('dbt_duckdb')}",
+        f"- Python {m.get('python')}, DuckDB {m.get('duckdb')}, dbt-core {m.get('dbt_core')}, dbt-duckdb {m.get('dbt_duckdb')}"
+        + "".join(f", {k} {m[k]}" for k in ("dbt_postgres", "postgresql", "dbt_spark", "pyspark") if m.get(k)),
         f"- DuckDB threads (CRMWH_THREADS): {m.get('crmwh_threads')}; memory limit (CRMWH_MEMORY_LIMIT): "
         f"{m.get('crmwh_memory_limit')}; dbt threads: 1",
         f"- load average when the benchmark started: {m.get('load_average_at_start')} (the machine may be shared)",
@@ -396,8 +453,27 @@ def write_markdown(results: dict, path: Path, chart: Path | None) -> None:
         "## What is measured",
         "",
         "- generate: `crmwh generate` of the full export set (as of the night D).",
-        "- load: `crmwh load` of night 1 (everything exported by D - 1) into an empty warehouse.",
-        "- build: `dbt build --full-refresh` (seeds, models, data tests; unit tests excluded as in `crmwh nightly`).",
+        "- load: `crmwh load` of night 1 (everything exported by D - 1) into an empty warehouse"
+        + {"duckdb": ".", "postgres": ", then the raw tables copied to PostgreSQL (`--postgres`).",
+           "spark": ", then the raw tables written as Parquet for Spark (`--parquet`)."}[engine],
+        "- build: `dbt build --full-refresh` (seeds, models, data tests; unit tests excluded as in `crmwh nightly`)"
+        + ("." if engine == "duckdb" else f" with `--target {engine}`."),
+    ]
+    if engine != "duckdb":
+        lines += [
+            "- full night = load + build. There is no publish step: BI tools read the engine's own tables, and"
+            " the baseline script is DuckDB SQL, so it is measured by the DuckDB benchmark only.",
+            f"- incremental: `crmwh load{' '.join([''] + ENGINE_LOAD_FLAGS[engine])}` of night 2 (the rows new or"
+            f" changed on D), then `dbt build --target {engine}` as of D (incremental models append what changed"
+            + ("; on Spark they are plain tables, rebuilt)." if engine == "spark" else ")."),
+            "- peak RSS: the largest sum of the resident memory of a step's processes (polled every"
+            f" {POLL_SECONDS} s from /proc), at least the kernel's peak RSS of its largest process"
+            + (". The PostgreSQL server's own processes are not children of the step and are not counted."
+               if engine == "postgres" else " (the Spark JVM included)."),
+        ]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return
+    lines += [
         "- publish: `crmwh publish` (marts copied to serving.duckdb, audited, replaced atomically).",
         "- full night = load + build + publish (what `crmwh nightly --full-refresh --skip-quality` runs, without"
         " the source-freshness check).",
@@ -423,8 +499,10 @@ def draw_chart(results: dict, path: Path) -> Path | None:
     scales = results["scales"]
     customers = [s["customers"] for s in scales]
     figure, axes = plt.subplots(figsize=(8, 5.5))
-    series = [(name, [s["steps"][name]["seconds"] for s in scales]) for name in STEPS]
-    series.insert(4, ("full night", [s["full_night"]["seconds"] for s in scales]))
+    steps = [name for name in STEPS if name in scales[0]["steps"]]
+    series = [(name, [s["steps"][name]["seconds"] for s in scales]) for name in steps]
+    series.insert(steps.index("build") + (2 if "publish" in steps else 1),
+                  ("full night", [s["full_night"]["seconds"] for s in scales]))
     for name, stats in series:
         medians = [st["median"] for st in stats]
         errors = [[m - st["min"] for m, st in zip(medians, stats, strict=True)],
@@ -435,7 +513,8 @@ def draw_chart(results: dict, path: Path) -> Path | None:
     axes.set_yscale("log")
     axes.set_xlabel("customers")
     axes.set_ylabel("wall time (s), median, min-max bars")
-    axes.set_title("crmwh: time vs customers (log-log)")
+    engine = results["config"].get("engine", "duckdb")
+    axes.set_title(f"crmwh on {ENGINE_NAMES[engine]}: time vs customers (log-log)")
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8)
     figure.tight_layout()
@@ -448,15 +527,17 @@ def draw_chart(results: dict, path: Path) -> Path | None:
 
 
 def run_bench(scales: list[int], runs: int, out_dir: Path, work_dir: Path, as_of: dt.date = DEFAULT_AS_OF,
-              seed: int = 42, keep: bool = False, log=print) -> dict:
+              seed: int = 42, keep: bool = False, log=print, engine: str = "duckdb") -> dict:
     if runs < 1:
         raise ValueError("runs must be >= 1")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}: {engine!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir.mkdir(parents=True, exist_ok=True)
     results: dict = {
         "started_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
-        "config": {"scales": scales, "runs": runs, "as_of": str(as_of), "seed": seed},
-        "machine": machine(),
+        "config": {"scales": scales, "runs": runs, "as_of": str(as_of), "seed": seed, "engine": engine},
+        "machine": machine(engine),
         "scales": [],
     }
     for customers in scales:
@@ -464,7 +545,7 @@ def run_bench(scales: list[int], runs: int, out_dir: Path, work_dir: Path, as_of
         for number in range(1, runs + 1):
             log(f"== {customers:,} customers, run {number}/{runs}")
             run_dir = work_dir / f"c{customers}" / f"run{number}"
-            measured.append(run_once(customers, run_dir, as_of, seed, log=log))
+            measured.append(run_once(customers, run_dir, as_of, seed, log=log, engine=engine))
             if not keep:
                 shutil.rmtree(run_dir, ignore_errors=True)
         results["scales"].append(summarise(measured))

@@ -6,7 +6,7 @@
     crmwh gx       --warehouse-dir DIR --as-of YYYY-MM-DD [--load-id N]
     crmwh publish  --warehouse-dir DIR
     crmwh dbt      -- <any dbt arguments>        (dbt with this project's profile and paths)
-    crmwh bench    [--scales 10k,100k,1m] [--runs 3] [--out benchmarks]
+    crmwh bench    [--engine duckdb|postgres|spark] [--scales 10k,100k,1m] [--runs 3] [--out benchmarks]
 
 Exit codes: 0 success, 1 the night failed (build or test error), 2 bad input (an export
 file or argument that cannot be used; the message names the file and column).
@@ -114,9 +114,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"crmwh bench: {exc}", file=sys.stderr)
         return 2
-    work = Path(args.work_dir) if args.work_dir else Path(args.out) / ".work"
+    out = Path(args.out or ("benchmarks" if args.engine == "duckdb" else f"benchmarks/{args.engine}"))
+    work = Path(args.work_dir) if args.work_dir else out / ".work"
     try:
-        run_bench(scales, args.runs, Path(args.out), work, as_of=args.as_of, seed=args.seed, keep=args.keep)
+        run_bench(scales, args.runs, out, work, as_of=args.as_of, seed=args.seed, keep=args.keep,
+                  engine=args.engine)
     except BenchError as exc:
         print(f"crmwh bench: {exc}", file=sys.stderr)
         return 1
@@ -194,7 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--scales", default="10000,100000,1000000",
                        help="customers per scale, comma-separated (10k, 1m accepted; default 10000,100000,1000000)")
     bench.add_argument("--runs", type=int, default=3, help="runs per scale (median, min, max; default 3)")
-    bench.add_argument("--out", default="benchmarks", help="where results.md/.json/.png go (default benchmarks)")
+    bench.add_argument("--engine", choices=["duckdb", "postgres", "spark"], default="duckdb",
+                       help="where the warehouse builds (postgres: CRMWH_PG_* variables; spark: local pyspark)")
+    bench.add_argument("--out", default=None,
+                       help="where results.md/.json/.png go (default benchmarks, benchmarks/<engine> for others)")
     bench.add_argument("--work-dir", default=None, help="scratch space for exports and warehouses (default OUT/.work)")
     bench.add_argument("--as-of", type=_date, default=dt.date(2026, 11, 23), help="the incremental night's date")
     bench.add_argument("--seed", type=int, default=42)

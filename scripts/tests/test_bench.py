@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from crmwh.bench import parse_scales, split_last_day, summarise, tree_rss_kb
+from crmwh.bench import parse_scales, split_last_day, summarise, tree_rss_kb, write_markdown
 
 CUSTOMERS = 200
 
@@ -70,6 +70,35 @@ def test_summarise_median_min_max():
     # warehouse / baseline = build / baseline of each run: 1 here
     assert summary["warehouse_over_baseline"]["median"] == 1.0
     assert summary["incremental_over_full"]["median"] == round(2.0 / 6.0, 3)
+
+
+def test_other_engine_has_no_publish_or_baseline(tmp_path: Path):
+    """--engine postgres/spark: full night = load + build, no baseline ratio in the report."""
+    def run(load: float, build: float, incremental: float) -> dict:
+        return {"customers": 100_000, "rows": {"customers": 100_000}, "nights": {"customers": {"night_1": 9, "night_2": 1}},
+                "warehouse_mb": 50.0, "incremental_steps": {"load": 1.0, "build": incremental - 1.0},
+                "generate": {"seconds": 20.0, "peak_rss_mb": 500.0}, "load": {"seconds": load, "peak_rss_mb": 900.0},
+                "build": {"seconds": build, "peak_rss_mb": 4000.0},
+                "incremental": {"seconds": incremental, "peak_rss_mb": 4100.0}}
+
+    summary = summarise([run(100.0, 1900.0, 500.0), run(80.0, 1700.0, 450.0), run(90.0, 2000.0, 600.0)])
+    assert sorted(summary["steps"]) == ["build", "generate", "incremental", "load"]
+    assert summary["full_night"]["seconds"]["runs"] == [2000.0, 1780.0, 2090.0]
+    assert summary["full_night"]["peak_rss_mb"]["median"] == 4000.0
+    # 500 / 2000 = 0.25, 450 / 1780 = 0.2528, 600 / 2090 = 0.2871
+    assert summary["incremental_over_full"]["median"] == 0.253
+    assert "warehouse_over_baseline" not in summary
+
+    results = {"started_at": "2026-11-24 20:00", "machine": {"cpus": 2},
+               "config": {"scales": [100_000], "runs": 3, "engine": "spark"}, "scales": [summary]}
+    write_markdown(results, tmp_path / "results.md", None)
+    markdown = (tmp_path / "results.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# crmwh benchmark on Apache Spark (local)")
+    assert "`crmwh bench --engine spark --scales 100000 --runs 3`" in markdown
+    assert "| full night (load + build) | 2,000.0 (1,780.0–2,090.0) |" in markdown
+    assert "| incremental night / full night | 0.25 (0.25–0.29) |" in markdown
+    assert "publish" not in markdown.split("## What is measured")[0]
+    assert "baseline" not in markdown.split("## What is measured")[0]
 
 
 def test_bench_writes_results(tmp_path: Path):
