@@ -50,13 +50,8 @@ STEPS = ("generate", "load", "build", "publish", "baseline", "incremental")
 # On PostgreSQL and Spark the warehouse is the engine's own database: BI tools read it
 # there, so there is no serving copy to publish, and the baseline script is DuckDB SQL.
 ENGINES = ("duckdb", "postgres", "spark")
-ENGINE_STEPS = {
-    "duckdb": STEPS,
-    "postgres": ("generate", "load", "build", "incremental"),
-    "spark": ("generate", "load", "build", "incremental"),
-}
-# what `crmwh load` adds to land the raw tables where the engine reads them
 ENGINE_NAMES = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "spark": "Apache Spark (local)"}
+# what `crmwh load` adds to land the raw tables where the engine reads them
 ENGINE_LOAD_FLAGS = {"duckdb": [], "postgres": ["--postgres"], "spark": ["--parquet"]}
 POLL_SECONDS = 0.2
 
@@ -280,7 +275,6 @@ def run_once(customers: int, run_dir: Path, as_of: dt.date, seed: int, log=print
             round(load_2.seconds + build_2.seconds, 3), max(load_2.peak_rss_mb, build_2.peak_rss_mb),
             max(load_2.max_process_rss_mb, build_2.max_process_rss_mb), 0).__dict__
         result["incremental_steps"] = {"load": load_2.seconds, "build": build_2.seconds}
-        result["published_rows"] = {}
         result["warehouse_mb"] = round(sum(f.stat().st_size for f in warehouse.rglob("*") if f.is_file()) / 1e6, 1)
         return result
     step("publish", _crmwh("publish", "--warehouse-dir", str(warehouse)))
@@ -306,6 +300,11 @@ def _stats(values: list[float]) -> dict:
             "max": round(max(values), 3), "runs": values}
 
 
+def _night_steps(steps: list[str]) -> list[str]:
+    """The steps of a full night among those measured (no publish off DuckDB)."""
+    return [name for name in ("load", "build", "publish") if name in steps]
+
+
 def summarise(runs: list[dict]) -> dict:
     steps = [name for name in STEPS if name in runs[0]]
     summary: dict = {"customers": runs[0]["customers"], "runs": len(runs), "rows": runs[0]["rows"],
@@ -315,7 +314,7 @@ def summarise(runs: list[dict]) -> dict:
             "seconds": _stats([r[name]["seconds"] for r in runs]),
             "peak_rss_mb": _stats([r[name]["peak_rss_mb"] for r in runs]),
         }
-    night = [s for s in ("load", "build", "publish") if s in steps]
+    night = _night_steps(steps)
     full = [sum(r[s]["seconds"] for s in night) for r in runs]
     summary["full_night"] = {
         "seconds": _stats(full),
@@ -388,7 +387,7 @@ def write_markdown(results: dict, path: Path, chart: Path | None) -> None:
     scales = results["scales"]
     engine = results["config"].get("engine", "duckdb")
     steps = [name for name in STEPS if name in scales[0]["steps"]]
-    night = [s for s in ("load", "build", "publish") if s in steps]
+    night = _night_steps(steps)
     head = ["step"] + [f"{s['customers']:,} customers" for s in scales]
     engine_flag = "" if engine == "duckdb" else f" --engine {engine}"
     lines = [
@@ -466,25 +465,25 @@ def write_markdown(results: dict, path: Path, chart: Path | None) -> None:
             f"- incremental: `crmwh load{' '.join([''] + ENGINE_LOAD_FLAGS[engine])}` of night 2 (the rows new or"
             f" changed on D), then `dbt build --target {engine}` as of D (incremental models append what changed"
             + ("; on Spark they are plain tables, rebuilt)." if engine == "spark" else ")."),
-            "- peak RSS: the largest sum of the resident memory of a step's processes (polled every"
-            f" {POLL_SECONDS} s from /proc), at least the kernel's peak RSS of its largest process"
-            + (". The PostgreSQL server's own processes are not children of the step and are not counted."
-               if engine == "postgres" else " (the Spark JVM included)."),
         ]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return
-    lines += [
-        "- publish: `crmwh publish` (marts copied to serving.duckdb, audited, replaced atomically).",
-        "- full night = load + build + publish (what `crmwh nightly --full-refresh --skip-quality` runs, without"
-        " the source-freshness check).",
-        "- baseline: `scripts/crmwh/baseline.sql`, one hand-tuned DuckDB script computing the core (value tiers,"
-        " lifecycle stages and segments over history, cadence compliance per period, monthly KPIs) from the same"
-        " landed raw rows, outside dbt; warehouse / baseline = build time / baseline time.",
-        "- incremental: `crmwh nightly` of night 2 (the rows new or changed on D) as of D: load, incremental"
-        " build with tests, source freshness, publish (`--skip-quality`).",
+    else:
+        lines += [
+            "- publish: `crmwh publish` (marts copied to serving.duckdb, audited, replaced atomically).",
+            "- full night = load + build + publish (what `crmwh nightly --full-refresh --skip-quality` runs,"
+            " without the source-freshness check).",
+            "- baseline: `scripts/crmwh/baseline.sql`, one hand-tuned DuckDB script computing the core (value"
+            " tiers, lifecycle stages and segments over history, cadence compliance per period, monthly KPIs) from"
+            " the same landed raw rows, outside dbt; warehouse / baseline = build time / baseline time.",
+            "- incremental: `crmwh nightly` of night 2 (the rows new or changed on D) as of D: load, incremental"
+            " build with tests, source freshness, publish (`--skip-quality`).",
+        ]
+    lines.append(
         "- peak RSS: the largest sum of the resident memory of a step's processes (polled every"
-        f" {POLL_SECONDS} s from /proc), at least the kernel's peak RSS of its largest process.",
-    ]
+        f" {POLL_SECONDS} s from /proc), at least the kernel's peak RSS of its largest process"
+        + {"duckdb": ".",
+           "postgres": ". The PostgreSQL server's own processes are not children of the step and are not counted.",
+           "spark": " (the Spark JVM included)."}[engine]
+    )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
