@@ -20,7 +20,8 @@ outside: the peak resident set size (RSS) of the step's process tree, polled fro
 and the kernel's peak RSS of the largest single process of the tree (wait4 rusage). The
 report gives the median, min and max over the runs, the full nightly run (load + build +
 publish), the incremental night / full night ratio, and the warehouse / baseline ratio
-(full build time / baseline time: what dbt, layering and tests cost).
+(full build time / baseline time: what dbt, layering and tests cost), and the full build's
+profile from dbt's run_results.json: its slowest models and the time of its data tests.
 
 Writes <out>/results.json, <out>/results.md and <out>/results.png (log-log time vs
 customers). The benchmark is a command, not a test: nothing here asserts a duration.
@@ -42,6 +43,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from crmwh.dbt_runner import die_with_parent
 from crmwh.paths import BUILD_DB_NAME, PROJECT_ROOT
 
 DEFAULT_SCALES = (10_000, 100_000, 1_000_000)
@@ -54,6 +56,7 @@ ENGINE_NAMES = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "spark": "Apache S
 # what `crmwh load` adds to land the raw tables where the engine reads them
 ENGINE_LOAD_FLAGS = {"duckdb": [], "postgres": ["--postgres"], "spark": ["--parquet"]}
 POLL_SECONDS = 0.2
+SLOWEST_MODELS = 5  # the full build's slowest models listed per scale
 
 # entity -> column deciding the night a row is first exported (as scripts/tests/nightly_exports.py)
 KNOWN_AT = {
@@ -124,8 +127,11 @@ def run_measured(command: list[str], log_path: Path, env: dict[str, str] | None 
     started = time.perf_counter()
     peak_kb = 0
     with open(log_path, "w", encoding="utf-8") as log:
+        # a step dies with the benchmark (a stopped benchmark leaves no dbt build behind
+        # holding the warehouse)
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
-                                   env=env or dict(os.environ))
+                                   env=env or dict(os.environ),
+                                   preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
@@ -266,6 +272,7 @@ def run_once(customers: int, run_dir: Path, as_of: dt.date, seed: int, log=print
     load_flags = ENGINE_LOAD_FLAGS[engine]
     step("load", _crmwh("load", "--exports", str(night_1), "--warehouse-dir", str(warehouse), *load_flags))
     step("build", _build_command(warehouse, previous, engine), env)
+    result["build_nodes"] = build_node_seconds(warehouse / "dbt" / "target" / "run_results.json")
     if engine != "duckdb":
         load_2 = step("incremental_load", _crmwh("load", "--exports", str(night_2), "--warehouse-dir",
                                                  str(warehouse), *load_flags), record=False)
@@ -286,6 +293,16 @@ def run_once(customers: int, run_dir: Path, as_of: dt.date, seed: int, log=print
     result["published_rows"] = report.get("published_tables", {})
     result["warehouse_mb"] = round((warehouse / BUILD_DB_NAME).stat().st_size / 1e6, 1)
     return result
+
+
+def build_node_seconds(run_results: Path) -> dict:
+    """The full build's profile from dbt's run_results.json: seconds per model, and the
+    count and total seconds of the data tests."""
+    results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    models = {r["unique_id"].split(".")[-1]: round(r["execution_time"], 3)
+              for r in results if r["unique_id"].startswith("model.")}
+    tests = [r["execution_time"] for r in results if r["unique_id"].startswith("test.")]
+    return {"models": models, "tests": len(tests), "tests_seconds": round(sum(tests), 3)}
 
 
 class BenchError(Exception):
@@ -327,6 +344,14 @@ def summarise(runs: list[dict]) -> dict:
         k: _stats([r["incremental_steps"].get(k, 0.0) for r in runs]) for k in runs[0]["incremental_steps"]
     }
     summary["warehouse_mb"] = runs[-1]["warehouse_mb"]
+    profiles = [r["build_nodes"] for r in runs if "build_nodes" in r]
+    if profiles:
+        models = {name: _stats([p["models"].get(name, 0.0) for p in profiles]) for name in profiles[0]["models"]}
+        slowest = sorted(models.items(), key=lambda item: (-item[1]["median"], item[0]))[:SLOWEST_MODELS]
+        summary["slowest_models"] = [{"model": name, "seconds": stat} for name, stat in slowest]
+        summary["models_seconds"] = _stats([round(sum(p["models"].values()), 3) for p in profiles])
+        summary["tests_seconds"] = _stats([p["tests_seconds"] for p in profiles])
+        summary["tests"] = profiles[0]["tests"]
     return summary
 
 
@@ -424,6 +449,16 @@ def write_markdown(results: dict, path: Path, chart: Path | None) -> None:
         for k in incremental_steps:
             lines.append("| " + " | ".join([k] + [_fmt(s["incremental_steps"][k]) if k in s["incremental_steps"]
                                                   else "" for s in scales]) + " |")
+    if all("slowest_models" in s for s in scales):
+        lines += ["", "## The full build's slowest models (s, dbt's run_results.json)", "",
+                  "| " + " | ".join(["rank"] + head[1:]) + " |", "|" + "---|" * len(head)]
+        for rank in range(SLOWEST_MODELS):
+            cells = [f"{s['slowest_models'][rank]['model']} {_fmt(s['slowest_models'][rank]['seconds'])}"
+                     if rank < len(s["slowest_models"]) else "" for s in scales]
+            lines.append("| " + " | ".join([str(rank + 1)] + cells) + " |")
+        lines.append("| " + " | ".join(["all models"] + [_fmt(s["models_seconds"]) for s in scales]) + " |")
+        lines.append("| " + " | ".join(["data tests"] + [f"{s['tests']} tests: {_fmt(s['tests_seconds'])}"
+                                                         for s in scales]) + " |")
     entities = sorted({e for s in scales for e in s["rows"]})
     lines += ["", "## Rows generated per entity (about 3 years of history)", "",
               "| " + " | ".join(["entity"] + head[1:]) + " |", "|" + "---|" * len(head)]

@@ -33,7 +33,7 @@ def dbt_env(warehouse_dir: Path) -> dict[str, str]:
     return env
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """Ask the kernel to SIGKILL this process when its parent dies (Linux only)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -79,5 +79,5 @@ def run_dbt(
         text=True,
         capture_output=capture,
         check=False,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
     )

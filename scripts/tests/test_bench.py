@@ -63,8 +63,17 @@ def test_summarise_median_min_max():
                 "incremental_steps": {"build": seconds / 10},
                 **{name: dict(step) for name in ("generate", "load", "build", "publish", "baseline", "incremental")}}
 
-    summary = summarise([run(3.0), run(1.0), run(2.0)])
+    runs = [run(3.0), run(1.0), run(2.0)]
+    # the full build's profile: model b is slowest in two runs of three, a has the larger median
+    for (a, b, c), r in zip([(5.0, 9.0, 1.0), (4.0, 1.0, 1.0), (6.0, 8.0, 0.5)], runs, strict=True):
+        r["build_nodes"] = {"models": {"a": a, "b": b, "c": c}, "tests": 7, "tests_seconds": a / 10}
+    summary = summarise(runs)
     assert summary["steps"]["build"]["seconds"] == {"median": 2.0, "min": 1.0, "max": 3.0, "runs": [3.0, 1.0, 2.0]}
+    assert [(m["model"], m["seconds"]["median"]) for m in summary["slowest_models"]] == [("b", 8.0), ("a", 5.0),
+                                                                                        ("c", 1.0)]
+    assert summary["slowest_models"][0]["seconds"]["min"] == 1.0
+    assert summary["models_seconds"]["runs"] == [15.0, 6.0, 14.5]
+    assert summary["tests_seconds"]["median"] == 0.5 and summary["tests"] == 7
     # full night = load + build + publish of each run
     assert summary["full_night"]["seconds"]["median"] == 6.0
     # warehouse / baseline = build / baseline of each run: 1 here
@@ -131,6 +140,10 @@ def test_bench_writes_results(tmp_path: Path):
         sum(scale["steps"][s]["seconds"]["median"] for s in ("load", "build", "publish")), 3)
     assert scale["warehouse_over_baseline"]["median"] > 0
     assert set(scale["incremental_steps"]) >= {"load", "build", "publish"}
+    # the full build's profile: the slowest models first, every test counted
+    slowest = [m["seconds"]["median"] for m in scale["slowest_models"]]
+    assert len(slowest) == 5 and slowest == sorted(slowest, reverse=True) and slowest[0] > 0
+    assert scale["tests"] > 100 and scale["models_seconds"]["median"] >= sum(slowest)
     # the split: every row of night 2 is dated on the incremental night, and night 2 is small
     night_2_rows = sum(v["night_2"] for v in scale["nights"].values())
     assert 0 < night_2_rows < sum(v["night_1"] for v in scale["nights"].values())
@@ -146,7 +159,8 @@ def test_bench_writes_results(tmp_path: Path):
     markdown = (out / "results.md").read_text(encoding="utf-8")
     assert f"{CUSTOMERS:,} customers" in markdown
     for label in ("full night", "warehouse / baseline", "incremental night / full night", "## Machine",
-                  "results.png", "| customers |"):
+                  "results.png", "| customers |", "## The full build's slowest models",
+                  f"| 1 | {scale['slowest_models'][0]['model']} "):
         assert label in markdown, label
     png = (out / "results.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
