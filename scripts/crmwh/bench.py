@@ -43,7 +43,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmwh.dbt_runner import die_with_parent
+from crmwh.dbt_runner import DIE_WITH_PARENT
 from crmwh.paths import BUILD_DB_NAME, PROJECT_ROOT
 
 DEFAULT_SCALES = (10_000, 100_000, 1_000_000)
@@ -131,7 +131,7 @@ def run_measured(command: list[str], log_path: Path, env: dict[str, str] | None 
         # holding the warehouse)
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
                                    env=env or dict(os.environ),
-                                   preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
+                                   preexec_fn=DIE_WITH_PARENT)
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:

@@ -33,13 +33,17 @@ def dbt_env(warehouse_dir: Path) -> dict[str, str]:
     return env
 
 
-def die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """Ask the kernel to SIGKILL this process when its parent dies (Linux only)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+# `preexec_fn` of a child that must not outlive this process (dbt, a benchmark step)
+DIE_WITH_PARENT = _die_with_parent if sys.platform.startswith("linux") else None
 
 
 def dbt_command(
@@ -79,5 +83,5 @@ def run_dbt(
         text=True,
         capture_output=capture,
         check=False,
-        preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
+        preexec_fn=DIE_WITH_PARENT,
     )

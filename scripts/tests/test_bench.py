@@ -64,7 +64,7 @@ def test_summarise_median_min_max():
                 **{name: dict(step) for name in ("generate", "load", "build", "publish", "baseline", "incremental")}}
 
     runs = [run(3.0), run(1.0), run(2.0)]
-    # the full build's profile: model b is slowest in two runs of three, a has the larger median
+    # the full build's profile: b is slowest in two runs of three and has the larger median (8 against 5)
     for (a, b, c), r in zip([(5.0, 9.0, 1.0), (4.0, 1.0, 1.0), (6.0, 8.0, 0.5)], runs, strict=True):
         r["build_nodes"] = {"models": {"a": a, "b": b, "c": c}, "tests": 7, "tests_seconds": a / 10}
     summary = summarise(runs)
