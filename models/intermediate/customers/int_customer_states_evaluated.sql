@@ -6,23 +6,25 @@
     its customer on its own day (+1, +amount) and leaves each window on the first day the
     window no longer reaches it (-1, -amount: day + N for "the N days ending on the
     evaluation date", the first day of the quarter loyal_quarters quarters later for the
-    loyalty window). The deltas are added up per customer and day, and their running sums
-    are the window sums from that day on (`as_of - N < date <= as_of`). Each evaluation date
-    takes the running sums of the last delta day on or before it (delta days sort first, so
-    an activity on the evaluation day counts and one leaving on that day does not). Rows:
-    one per activity and window, one per evaluation date; never evaluation dates x windows.
+    loyalty window). The deltas are added up per customer and day and put on one timeline
+    with the customer's evaluation dates; running sums along it are the window sums
+    (`as_of - N < date <= as_of`), read on the evaluation dates (delta days sort first, so
+    an activity on the evaluation day counts and one leaving on that day does not). One
+    window pass, no join: at 1,000,000 customers (64 M evaluation dates) the joins of an
+    earlier form, lookups to running sums and back to the evaluation dates, spilled tens of
+    GB. Rows: one per activity and window, one per evaluation date; never evaluation dates
+    x windows.
+
+    Value tier rules are matched through steps of the policy (spend steps between
+    consecutive thresholds, share steps between consecutive shares), each holding the best
+    tier rank reachable in it: one left join per rule type, one match per row, no group by.
 
     The value tier here is the rule tier of that day; the tier a customer actually has
     (upgrades at once, downgrades at quarter ends, top-tier downgrades only when approved)
     is applied in int_customer_states_historized. -#}
 {%- set running -%}
     partition by customer_id
-    order by stream_date, stream_order
-    rows between unbounded preceding and current row
-{%- endset -%}
-{%- set by_delta_date -%}
-    partition by customer_id
-    order by delta_date
+    order by timeline_date, timeline_order
     rows between unbounded preceding and current row
 {%- endset -%}
 
@@ -217,97 +219,102 @@ daily_deltas as (
 
 ),
 
-cumulated as (
+timeline as (
+
+    -- delta days and evaluation dates of each customer on one line; on a day that is both,
+    -- the delta row sorts first so the evaluation date sees that day's deltas
+    select
+        customer_id,
+        delta_date as timeline_date,
+        0 as timeline_order,
+        0 as is_evaluation,
+        false as is_quarter_end,
+        false as is_as_of_date,
+        spend_delta,
+        previous_spend_delta,
+        orders_delta,
+        previous_orders_delta,
+        order_quarters_delta,
+        complaints_delta,
+        nps_responses_delta,
+        promoters_delta,
+        detractors_delta,
+        first_order_date,
+        last_order_date,
+        last_complaint_on
+    from daily_deltas
+
+    union all
 
     select
         customer_id,
-        delta_date,
-        sum(spend_delta) over ({{ by_delta_date }}) as annual_spend,
-        sum(previous_spend_delta) over ({{ by_delta_date }}) as previous_annual_spend,
-        sum(orders_delta) over ({{ by_delta_date }}) as orders_last_365d,
-        sum(previous_orders_delta) over ({{ by_delta_date }}) as orders_prev_365d,
-        sum(order_quarters_delta) over ({{ by_delta_date }}) as quarters_with_orders,
-        sum(complaints_delta) over ({{ by_delta_date }}) as complaints_last_90d,
-        sum(nps_responses_delta) over ({{ by_delta_date }}) as nps_responses_365d,
-        sum(promoters_delta) over ({{ by_delta_date }}) as nps_promoters_365d,
-        sum(detractors_delta) over ({{ by_delta_date }}) as nps_detractors_365d,
-        min(first_order_date) over ({{ by_delta_date }}) as first_order_date,
-        max(last_order_date) over ({{ by_delta_date }}) as last_order_date,
-        max(last_complaint_on) over ({{ by_delta_date }}) as last_complaint_on
-    from daily_deltas
+        evaluation_date as timeline_date,
+        1 as timeline_order,
+        1 as is_evaluation,
+        is_quarter_end,
+        is_as_of_date,
+        cast(0 as {{ dbt.type_numeric() }}) as spend_delta,
+        cast(0 as {{ dbt.type_numeric() }}) as previous_spend_delta,
+        0 as orders_delta,
+        0 as previous_orders_delta,
+        0 as order_quarters_delta,
+        0 as complaints_delta,
+        0 as nps_responses_delta,
+        0 as promoters_delta,
+        0 as detractors_delta,
+        cast(null as date) as first_order_date,
+        cast(null as date) as last_order_date,
+        cast(null as date) as last_complaint_on
+    from evaluation_dates
 
 ),
 
-lookups as (
+cumulated as (
 
-    -- the last delta day on or before each evaluation date (delta days sort first)
+    -- before a customer's first delta day every window is empty (the evaluation rows add 0)
     select
         customer_id,
-        evaluation_date,
-        max(delta_date) over ({{ running }}) as delta_date
-    from (
-        select
-            customer_id,
-            delta_date as stream_date,
-            0 as stream_order,
-            delta_date,
-            cast(null as date) as evaluation_date
-        from daily_deltas
-
-        union all
-
-        select
-            customer_id,
-            evaluation_date as stream_date,
-            1 as stream_order,
-            cast(null as date) as delta_date,
-            evaluation_date
-        from evaluation_dates
-    ) as lookup_stream
+        timeline_date as evaluation_date,
+        is_evaluation,
+        is_quarter_end,
+        is_as_of_date,
+        sum(spend_delta) over ({{ running }}) as annual_spend,
+        sum(previous_spend_delta) over ({{ running }}) as previous_annual_spend,
+        sum(orders_delta) over ({{ running }}) as orders_last_365d,
+        sum(previous_orders_delta) over ({{ running }}) as orders_prev_365d,
+        sum(order_quarters_delta) over ({{ running }}) as quarters_with_orders,
+        sum(complaints_delta) over ({{ running }}) as complaints_last_90d,
+        sum(nps_responses_delta) over ({{ running }}) as nps_responses_365d,
+        sum(promoters_delta) over ({{ running }}) as nps_promoters_365d,
+        sum(detractors_delta) over ({{ running }}) as nps_detractors_365d,
+        min(first_order_date) over ({{ running }}) as first_order_date,
+        max(last_order_date) over ({{ running }}) as last_order_date,
+        max(last_complaint_on) over ({{ running }}) as last_complaint_on
+    from timeline
 
 ),
 
 measured as (
 
-    -- before a customer's first delta day every window is empty
-    select
-        lookups.customer_id,
-        lookups.evaluation_date,
-        coalesce(cumulated.annual_spend, 0) as annual_spend,
-        coalesce(cumulated.previous_annual_spend, 0) as previous_annual_spend,
-        coalesce(cumulated.orders_last_365d, 0) as orders_last_365d,
-        coalesce(cumulated.orders_prev_365d, 0) as orders_prev_365d,
-        coalesce(cumulated.quarters_with_orders, 0) as quarters_with_orders,
-        coalesce(cumulated.complaints_last_90d, 0) as complaints_last_90d,
-        coalesce(cumulated.nps_responses_365d, 0) as nps_responses_365d,
-        coalesce(cumulated.nps_promoters_365d, 0) as nps_promoters_365d,
-        coalesce(cumulated.nps_detractors_365d, 0) as nps_detractors_365d,
-        cumulated.first_order_date,
-        cumulated.last_order_date,
-        cumulated.last_complaint_on
-    from lookups
-    left join cumulated
-        on
-            lookups.customer_id = cumulated.customer_id
-            and lookups.delta_date = cumulated.delta_date
-    where lookups.evaluation_date is not null
+    select * from cumulated
+    where is_evaluation = 1
 
 ),
 
 enriched as (
 
     select
-        evaluation_dates.customer_id,
-        evaluation_dates.evaluation_date,
-        evaluation_dates.is_quarter_end,
-        evaluation_dates.is_as_of_date,
+        measured.customer_id,
+        measured.evaluation_date,
+        measured.is_quarter_end,
+        measured.is_as_of_date,
         coalesce(customers.is_strategic, false) as is_strategic,
         measured.first_order_date,
         measured.last_order_date,
         measured.last_complaint_on,
-        {{ dbt.datediff('measured.first_order_date', 'evaluation_dates.evaluation_date', 'day') }}
+        {{ dbt.datediff('measured.first_order_date', 'measured.evaluation_date', 'day') }}
             as tenure_days,
-        {{ dbt.datediff('measured.last_order_date', 'evaluation_dates.evaluation_date', 'day') }}
+        {{ dbt.datediff('measured.last_order_date', 'measured.evaluation_date', 'day') }}
             as days_since_last_order,
         measured.annual_spend,
         measured.previous_annual_spend,
@@ -331,12 +338,8 @@ enriched as (
                     * 100 / measured.nps_responses_365d
         end as customer_nps,
         measured.quarters_with_orders
-    from evaluation_dates
-    inner join measured
-        on
-            evaluation_dates.customer_id = measured.customer_id
-            and evaluation_dates.evaluation_date = measured.evaluation_date
-    left join customers on evaluation_dates.customer_id = customers.customer_id
+    from measured
+    left join customers on measured.customer_id = customers.customer_id
 
 ),
 
@@ -371,68 +374,105 @@ ranked as (
 
 ),
 
+spend_steps as (
+
+    -- annual_spend_at_least and otherwise tiers: between one threshold (inclusive; none for
+    -- otherwise) and the next one up, the best rank of the tiers whose threshold is reached
+    select
+        threshold as spend_from,
+        lead(threshold) over (order by threshold nulls first) as spend_to,
+        min(tier_rank) over (
+            order by threshold nulls first
+            rows between unbounded preceding and current row
+        ) as tier_rank
+    from (
+        select
+            case when rule_type = 'annual_spend_at_least' then threshold end as threshold,
+            min(tier_rank) as tier_rank
+        from scheme
+        where rule_type in ('annual_spend_at_least', 'otherwise')
+        group by case when rule_type = 'annual_spend_at_least' then threshold end
+    ) as spend_thresholds
+
+),
+
+share_steps as (
+
+    -- top_share_of_spenders tiers: a spender ranked within share x spenders matches every
+    -- tier of that share or a larger one; between the next smaller share (exclusive) and
+    -- this one, the best rank of the tiers of this share or larger
+    select
+        lag(threshold) over (order by threshold) as share_from,
+        threshold as share_to,
+        min(tier_rank) over (
+            order by threshold desc
+            rows between unbounded preceding and current row
+        ) as tier_rank
+    from (
+        select
+            threshold,
+            min(tier_rank) as tier_rank
+        from scheme
+        where rule_type = 'top_share_of_spenders'
+        group by threshold
+    ) as share_thresholds
+
+),
+
 tier_matches as (
 
     select
-        ranked.customer_id,
-        ranked.evaluation_date,
-        min(scheme.tier_rank) as spend_tier_rank
+        ranked.*,
+        -- least skips nulls (DuckDB, PostgreSQL, Spark): null only when no rule matches
+        least(spend_steps.tier_rank, share_steps.tier_rank) as spend_tier_rank
     from ranked
-    inner join scheme
+    left join spend_steps
         on
-            (scheme.rule_type = 'annual_spend_at_least' and ranked.annual_spend >= scheme.threshold)
-            or (
-                scheme.rule_type = 'top_share_of_spenders'
-                and ranked.spend_rank <= scheme.threshold * ranked.spenders_count
-            )
-            or scheme.rule_type = 'otherwise'
-    group by
-        ranked.customer_id,
-        ranked.evaluation_date
+            (spend_steps.spend_from is null or ranked.annual_spend >= spend_steps.spend_from)
+            and (spend_steps.spend_to is null or ranked.annual_spend < spend_steps.spend_to)
+    left join share_steps
+        on
+            ranked.spend_rank <= share_steps.share_to * ranked.spenders_count
+            and (share_steps.share_from is null or ranked.spend_rank > share_steps.share_from * ranked.spenders_count)
 
 ),
 
 ruled as (
 
     select
-        ranked.*,
-        tier_matches.spend_tier_rank,
+        tier_matches.*,
         {% if var('strategic_forces_top_tier') -%}
-            case when ranked.is_strategic then top_tier.top_tier_rank else tier_matches.spend_tier_rank end
+            case when tier_matches.is_strategic then top_tier.top_tier_rank else tier_matches.spend_tier_rank end
         {%- else -%}
             tier_matches.spend_tier_rank
         {%- endif %} as rule_tier_rank,
-        coalesce(ranked.complaints_last_90d > 0, false) as has_recent_complaint,
+        coalesce(tier_matches.complaints_last_90d > 0, false) as has_recent_complaint,
         -- NPS thresholds compared in integers: 100 * (promoters - detractors) vs threshold * responses
         coalesce(
-            ranked.nps_responses_365d > 0
-            and 100 * (ranked.nps_promoters_365d - ranked.nps_detractors_365d)
-            < {{ var('nps_risk_below') }} * ranked.nps_responses_365d,
+            tier_matches.nps_responses_365d > 0
+            and 100 * (tier_matches.nps_promoters_365d - tier_matches.nps_detractors_365d)
+            < {{ var('nps_risk_below') }} * tier_matches.nps_responses_365d,
             false
         ) as is_nps_risk,
         coalesce(
-            ranked.nps_responses_365d > 0
-            and 100 * (ranked.nps_promoters_365d - ranked.nps_detractors_365d)
-            >= {{ var('nps_stable_at_least') }} * ranked.nps_responses_365d,
+            tier_matches.nps_responses_365d > 0
+            and 100 * (tier_matches.nps_promoters_365d - tier_matches.nps_detractors_365d)
+            >= {{ var('nps_stable_at_least') }} * tier_matches.nps_responses_365d,
             false
         ) as is_nps_stable,
         -- growth is undefined (so false) without spend in the previous window
         coalesce(
-            ranked.previous_annual_spend > 0
-            and ranked.annual_spend - ranked.previous_annual_spend
-            >= {{ var('high_potential_growth') }} * ranked.previous_annual_spend,
+            tier_matches.previous_annual_spend > 0
+            and tier_matches.annual_spend - tier_matches.previous_annual_spend
+            >= {{ var('high_potential_growth') }} * tier_matches.previous_annual_spend,
             false
         ) as is_spend_growing,
         coalesce(
-            ranked.orders_prev_365d >= {{ var('frequency_drop_min_prev_orders') }}
-            and ranked.orders_last_365d < {{ var('frequency_drop_ratio') }} * ranked.orders_prev_365d,
+            tier_matches.orders_prev_365d >= {{ var('frequency_drop_min_prev_orders') }}
+            and tier_matches.orders_last_365d < {{ var('frequency_drop_ratio') }} * tier_matches.orders_prev_365d,
             false
         ) as is_frequency_drop
-    from ranked
-    left join tier_matches
-        on
-            ranked.customer_id = tier_matches.customer_id
-            and ranked.evaluation_date = tier_matches.evaluation_date
+    from tier_matches
     cross join top_tier
 
 ),
