@@ -10,10 +10,11 @@
     with the customer's evaluation dates; running sums along it are the window sums
     (`as_of - N < date <= as_of`), read on the evaluation dates (delta days sort first, so
     an activity on the evaluation day counts and one leaving on that day does not). One
-    window pass, no join: at 1,000,000 customers (64 M evaluation dates) the joins of an
-    earlier form, lookups to running sums and back to the evaluation dates, spilled tens of
-    GB. Rows: one per activity and window, one per evaluation date; never evaluation dates
-    x windows.
+    window pass, no join back: at 100,000 customers this halved the model's peak memory
+    (5.9 to 2.9 GB) against an earlier form with lookups and joins back to the evaluation
+    dates, at the same speed; at 1,000,000 customers (a 90.7 M-row time line) it still needs
+    about 20 GB (README, scale notes). Rows: one per activity and window, one per
+    evaluation date; never evaluation dates x windows.
 
     Value tier rules are matched through steps of the policy (spend steps between
     consecutive thresholds, share steps between consecutive shares), each holding the best
